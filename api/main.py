@@ -1,0 +1,50 @@
+"""The FastAPI application: REST under /api/v1 (OpenAPI at /openapi.json, docs at /docs)."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from temporalio.client import Client
+
+from api.errors import install_error_handlers
+from api.routes import cases, health
+from casefile.blobstore import FileBlobStore
+from casefile.db import make_engine, make_session_factory
+from casefile.settings import Settings, get_settings
+from workflows.client import connect
+
+__all__ = ["create_app"]
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def create_app(settings: Settings | None = None, *, temporal: Client | None = None) -> FastAPI:
+    """Build the app; tests pass their own settings and Temporal client."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.effective_database_url)
+        app.state.settings = settings
+        app.state.sessions = make_session_factory(engine)
+        app.state.blobs = FileBlobStore(settings.effective_blob_dir)
+        app.state.temporal = temporal or await connect(
+            settings.temporal_address, settings.temporal_namespace, lazy=True
+        )
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="hoso",
+        summary="Electronic criminal case files and procedural processes",
+        version="0.1.0",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(cases.router)
+    return app

@@ -1,0 +1,62 @@
+"""Who may see and do what (Joint Circular art. 4(6), 14(2), 17(2)(b)).
+
+Access is by agency, role, stage and secrecy level. A case is visible to its owning
+agency's officers whose clearance covers its secrecy; transfers and explicit shares
+(another issue) widen this; participants see only what was delivered to them.
+"""
+
+from casefile.codes import AgencyKind, Role, SecrecyLevel
+from casefile.errors import NotFound, NotPermitted
+from casefile.models import Agency, Case, User
+
+__all__ = [
+    "OPENING_AGENCY_KINDS",
+    "OPENING_ROLES",
+    "check_can_open_case",
+    "check_can_read_case",
+    "check_can_edit_case",
+]
+
+OPENING_AGENCY_KINDS = frozenset(
+    {
+        AgencyKind.INVESTIGATION_AGENCY,
+        AgencyKind.GRASSROOTS_POLICE,
+        AgencyKind.POLICE_POST,
+        AgencyKind.PROCURACY,
+        AgencyKind.COURT,
+    }
+)
+"""Agencies that receive crime reports and open files (CPC art. 145, 153)."""
+
+OPENING_ROLES = frozenset(
+    {Role.INVESTIGATOR, Role.HEAD, Role.PROSECUTOR, Role.JUDGE, Role.DIGITIZER}
+)
+OFFICER_ROLES = OPENING_ROLES | {Role.CLERK, Role.SUPERVISOR, Role.ADMIN}
+EDITING_ROLES = OPENING_ROLES | {Role.CLERK}
+
+
+def check_can_open_case(user: User, agency: Agency) -> None:
+    if user.agency_id != agency.id:
+        raise NotPermitted(
+            f"{user.username} belongs to {user.agency.code} and cannot open a file for "
+            f"{agency.code}",
+            field="agency_code",
+        )
+    if AgencyKind(agency.kind) not in OPENING_AGENCY_KINDS:
+        raise NotPermitted(f"a {agency.kind} does not open case files", field="agency_code")
+    if not user.has_role(*OPENING_ROLES):
+        raise NotPermitted(f"{user.username} has no role that may open a case file")
+
+
+def check_can_read_case(user: User, case: Case) -> None:
+    """Refuse with NotFound, not NotPermitted: a case one may not see does not exist for one."""
+    if not user.has_role(*OFFICER_ROLES) or user.agency_id != case.owner_agency_id:
+        raise NotFound(f"no case {case.code}", field="code")
+    if not SecrecyLevel(user.clearance).permits(SecrecyLevel(case.secrecy)):
+        raise NotFound(f"no case {case.code}", field="code")
+
+
+def check_can_edit_case(user: User, case: Case) -> None:
+    check_can_read_case(user, case)
+    if not user.has_role(*EDITING_ROLES):
+        raise NotPermitted(f"{user.username} may read but not change case {case.code}")

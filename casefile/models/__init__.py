@@ -1,0 +1,20 @@
+"""ORM models of the case-file database (SQLAlchemy 2, typed)."""
+
+from casefile.models.agency import Agency, User
+from casefile.models.audit import AuditEvent, AuditHead
+from casefile.models.base import Base
+from casefile.models.case import Case, Party
+from casefile.models.counter import Counter
+from casefile.models.document import Document
+
+__all__ = [
+    "Agency",
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "Case",
+    "Counter",
+    "Document",
+    "Party",
+    "User",
+]

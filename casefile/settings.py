@@ -1,0 +1,98 @@
+"""Configuration from environment variables prefixed ``HOSO_``.
+
+Read through :func:`get_settings` (cached, so tests can clear it) rather than an
+import-time singleton. A wrong value stops start-up with a message naming the variable.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "SettingsError", "get_settings"]
+
+ENV_PREFIX = "HOSO_"
+
+
+class SettingsError(Exception):
+    """A configuration variable has a wrong value; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    data_dir: Path = Path("data")
+    """Where the embedded default keeps its state (SQLite file, blobs, Temporal's database)."""
+
+    database_url: str = ""
+    """SQLAlchemy URL: ``sqlite:///path`` or ``postgresql+psycopg://user@host/db``.
+    Empty means a SQLite file under ``data_dir``."""
+
+    blob_dir: Path | None = None
+    """Content-addressed store of document bytes; default ``data_dir/blobs``."""
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
+
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+
+    time_zone: str = "Asia/Ho_Chi_Minh"
+    """Legal time: dates on documents and procedural days are computed in this zone."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite:///", "postgresql+psycopg://")):
+            raise ValueError(
+                "must start with sqlite:/// or postgresql+psycopg:// "
+                f"(got {value.split('://')[0]!r})"
+            )
+        return value
+
+    @field_validator("temporal_address")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise ValueError(f"must be host:port (got {value!r})")
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'hoso.db').resolve()}"
+
+    @property
+    def effective_blob_dir(self) -> Path:
+        return self.blob_dir or self.data_dir / "blobs"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Read the settings once; raise :class:`SettingsError` naming each wrong variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ENV_PREFIX + str(error["loc"][0]).upper() if error["loc"] else ENV_PREFIX
+            problems.append(f"{name}: {error['msg']}")
+        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None

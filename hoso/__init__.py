@@ -1,0 +1,1 @@
+"""The command line (``hoso``) and the supervisor of the embedded default stack."""

