@@ -13,7 +13,6 @@ from temporalio.worker import Worker
 from activities.cases import CaseActivities
 from casefile.db import make_engine, make_session_factory
 from casefile.settings import Settings, get_settings
-from workflows import CASEFILE_TASK_QUEUE
 from workflows.client import connect
 from workflows.open_case import OpenCaseWorkflow
 
@@ -27,7 +26,7 @@ def build_casefile_worker(
     client: Client,
     settings: Settings,
     *,
-    task_queue: str = CASEFILE_TASK_QUEUE,
+    task_queue: str | None = None,
     executor: concurrent.futures.Executor | None = None,
 ) -> Worker:
     """The worker for the case-file queue: the workflows plus the database activities."""
@@ -35,7 +34,7 @@ def build_casefile_worker(
     cases = CaseActivities(sessions, settings.zone)
     return Worker(
         client,
-        task_queue=task_queue,
+        task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
         activities=[cases.create_case],
         activity_executor=executor or concurrent.futures.ThreadPoolExecutor(max_workers=8),
@@ -45,7 +44,7 @@ def build_casefile_worker(
 async def run_worker(settings: Settings) -> None:
     client = await connect(settings.temporal_address, settings.temporal_namespace)
     worker = build_casefile_worker(client, settings)
-    log.info("worker polling %s on %s", CASEFILE_TASK_QUEUE, settings.temporal_address)
+    log.info("worker polling %s on %s", settings.task_queue, settings.temporal_address)
     await worker.run()
 
 

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
+    task_queue: str = Field(default="hoso-casefile", min_length=1, max_length=200)
+    """Task queue of this instance's workflows and database activities; two agencies' instances
+    sharing one Temporal server use different queues."""
 
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)

@@ -26,7 +26,10 @@ fi
 stamp=.venv/.hoso-installed
 if [[ ! -f $stamp ]] || ! cmp -s pyproject.toml "$stamp"; then
   echo "bootstrap: installing Python packages into .venv" >&2
-  .venv/bin/python -m pip install -q --upgrade pip >&2
-  .venv/bin/python -m pip install -q -e '.[test]' >&2
+  if ! .venv/bin/python -m pip install -q -e '.[test]' >.venv/pip-install.log 2>&1; then
+    cat .venv/pip-install.log >&2
+    echo "bootstrap: pip install failed (log above, also in .venv/pip-install.log)" >&2
+    exit 1
+  fi
   cp pyproject.toml "$stamp"
 fi

@@ -1,6 +1,6 @@
 """Durable procedural processes: task queues, workflow ids and search attributes.
 
-Workflow ids are the locks: one process per act (``open-case:<request id>``), started
+Workflow ids are the locks: one process per act (``open-case:<queue>:<request id>``), started
 with a reject-duplicate policy, so a repeated request finds the running or finished one.
 """
 
@@ -16,7 +16,7 @@ __all__ = [
 ]
 
 CASEFILE_TASK_QUEUE = "hoso-casefile"
-"""Workflows and the activities that touch the case-file database."""
+"""Default queue of workflows and database activities (``HOSO_TASK_QUEUE`` overrides it)."""
 
 CASE_CODE = SearchAttributeKey.for_keyword("CaseCode")
 AGENCY_CODE = SearchAttributeKey.for_keyword("AgencyCode")
@@ -25,5 +25,7 @@ SEARCH_ATTRIBUTES = (CASE_CODE, AGENCY_CODE, CASE_STAGE)
 """Registered on the Temporal namespace at start-up (``hoso dev`` / deploy)."""
 
 
-def open_case_workflow_id(request_id: str) -> str:
-    return f"open-case:{request_id}"
+def open_case_workflow_id(task_queue: str, request_id: str) -> str:
+    """One OpenCase per request; the task queue names the instance (agencies may share a
+    Temporal server), the request id is ``<actor id>:<Idempotency-Key>``."""
+    return f"open-case:{task_queue}:{request_id}"

@@ -11,7 +11,7 @@ from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
-from api.deps import CurrentActor, SessionDep, SessionFactoryDep, TemporalClientDep
+from api.deps import CurrentActor, SessionDep, SessionFactoryDep, SettingsDep, TemporalClientDep
 from api.schemas import (
     CaseCreate,
     CaseDetail,
@@ -33,7 +33,7 @@ from casefile.repositories.cases import CaseFilter, get_agency_by_code, get_case
 from casefile.usecases.add_party import add_party
 from casefile.usecases.change_stage import change_stage
 from casefile.usecases.read_case import read_case, read_inventory, search_cases
-from workflows import CASEFILE_TASK_QUEUE, open_case_workflow_id
+from workflows import open_case_workflow_id
 from workflows.io import OpenCaseInput, OpenCaseResult
 from workflows.open_case import OpenCaseWorkflow
 
@@ -82,6 +82,7 @@ async def open_case(
     actor: CurrentActor,
     sessions: SessionFactoryDep,
     temporal: TemporalClientDep,
+    settings: SettingsDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> Any:
@@ -92,14 +93,14 @@ async def open_case(
     No database transaction is held while waiting on the workflow.
     """
     await run_in_threadpool(_precheck_open, sessions, actor, new)
-    request_id = idempotency_key or str(uuid.uuid4())
-    workflow_id = open_case_workflow_id(request_id)
+    request_id = f"{actor.id}:{idempotency_key or uuid.uuid4()}"
+    workflow_id = open_case_workflow_id(settings.task_queue, request_id)
     try:
         handle: WorkflowHandle = await temporal.start_workflow(
             OpenCaseWorkflow.run,
             OpenCaseInput(request_id=request_id, actor_id=actor.id, case=new),
             id=workflow_id,
-            task_queue=CASEFILE_TASK_QUEUE,
+            task_queue=settings.task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         )

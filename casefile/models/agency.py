@@ -39,7 +39,7 @@ class User(Base):
     """SHA-256 of the bearer token: the token itself is never stored."""
     certificate_pem: Mapped[str | None] = mapped_column(default=None)
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
+    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
 
     def has_role(self, *roles: Role) -> bool:
         return any(role.value in self.roles for role in roles)

@@ -31,7 +31,7 @@ class Case(Base):
     open_request_id: Mapped[str] = mapped_column(String(128), unique=True)
     """Idempotency key of the OpenCase workflow that created the case."""
 
-    owner_agency: Mapped[Agency] = relationship(lazy="joined")
+    owner_agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
 
     @property
     def agency_code(self) -> str:

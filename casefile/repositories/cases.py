@@ -26,7 +26,7 @@ def get_case_by_code(*, session: Session, code: str, for_update: bool = False) -
     parse_case_code(code)
     query = select(Case).where(Case.code == code)
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(of=Case)
     case = session.scalars(query).one_or_none()
     if case is None:
         raise NotFound(f"no case {code}", field="code")

