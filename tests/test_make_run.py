@@ -57,8 +57,13 @@ async def test_make_run_serves_a_case_and_stops_every_child_on_ctrl_c(tmp_path: 
                     return False
 
             await assert_eventually(healthy, timeout=180, interval=0.5)
-            output = (tmp_path / "make-run.log").read_text()
-            assert f"http://127.0.0.1:{ui_port}" in output and "dtv.an" in output
+
+            async def announced() -> str:
+                output = (tmp_path / "make-run.log").read_text()
+                return output if "dtv.an" in output else ""
+
+            output = await assert_eventually(announced)
+            assert f"http://127.0.0.1:{ui_port}" in output and "hoso is running" in output
             tokens = json.loads((tmp_path / "data" / "demo-tokens.json").read_text())
             response = await http.post(
                 "/cases",
