@@ -147,7 +147,7 @@ def softhsm_token(pki: DemoPKI, tmp_path_factory: pytest.TempPathFactory) -> Pkc
     util = shutil.which("softhsm2-util")
     module = next((p for p in SOFTHSM_MODULE_CANDIDATES if Path(p).exists()), None)
     if util is None or module is None:
-        pytest.skip("SoftHSM2 is not installed (Debian package softhsm2)")
+        pytest.fail("SoftHSM2 is missing (Debian softhsm2): run scripts/bootstrap.sh")
     base = tmp_path_factory.mktemp("softhsm")
     (base / "tokens").mkdir()
     conf = base / "softhsm2.conf"

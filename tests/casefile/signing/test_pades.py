@@ -48,7 +48,7 @@ Signers = Callable[[str], SoftwareSigner]
 
 def _pdftotext(pdf: bytes, tmp_path: Path) -> str:
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+        pytest.fail("pdftotext is missing (Debian poppler-utils): run scripts/bootstrap.sh")
     path = tmp_path / "doc.pdf"
     path.write_bytes(pdf)
     return subprocess.run(
@@ -138,7 +138,7 @@ def test_format_vn_time_independent_of_process_timezone() -> None:
 
 async def test_sign_document_pdfsig_reports_valid(signed_bt: bytes, tmp_path: Path) -> None:
     if shutil.which("pdfsig") is None:
-        pytest.skip("pdfsig (poppler-utils) is not installed")
+        pytest.fail("pdfsig is missing (Debian poppler-utils): run scripts/bootstrap.sh")
     path = tmp_path / "signed.pdf"
     path.write_bytes(signed_bt)
     out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
