@@ -11,41 +11,57 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.cases import CaseActivities
+from activities.issuance import IssuanceActivities
+from casefile.blobstore import FileBlobStore
 from casefile.db import make_engine, make_session_factory
 from casefile.settings import Settings, get_settings
+from casefile.signing.runtime import Pkcs11Settings, SigningRuntime
 from workflows.client import connect
+from workflows.issue_document import IssueDocumentWorkflow
 from workflows.open_case import OpenCaseWorkflow
 
-__all__ = ["WORKFLOWS", "build_casefile_worker", "run_worker"]
+__all__ = ["WORKFLOWS", "build_casefile_worker", "run_worker", "pkcs11_settings"]
 
-WORKFLOWS = [OpenCaseWorkflow]
+WORKFLOWS = [OpenCaseWorkflow, IssueDocumentWorkflow]
 log = logging.getLogger("hoso.worker")
 
 
 def build_casefile_worker(
     client: Client,
     settings: Settings,
+    signing: SigningRuntime,
     *,
     task_queue: str | None = None,
     executor: concurrent.futures.Executor | None = None,
 ) -> Worker:
-    """The worker for the case-file queue: the workflows plus the database activities."""
+    """The worker for the case-file queue: the workflows plus the database and signing
+    activities. ``signing`` must have been started in the loop the worker runs in."""
     sessions = make_session_factory(make_engine(settings.effective_database_url))
     cases = CaseActivities(sessions, settings.zone)
+    issuance = IssuanceActivities(
+        sessions, FileBlobStore(settings.effective_blob_dir), settings.zone, signing
+    )
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[cases.create_case],
+        activities=[cases.create_case, *issuance.activities()],
         activity_executor=executor or concurrent.futures.ThreadPoolExecutor(max_workers=8),
     )
 
 
 async def run_worker(settings: Settings) -> None:
     client = await connect(settings.temporal_address, settings.temporal_namespace)
-    worker = build_casefile_worker(client, settings)
-    log.info("worker polling %s on %s", settings.task_queue, settings.temporal_address)
-    await worker.run()
+    async with SigningRuntime.start(settings.pki_dir, pkcs11=pkcs11_settings(settings)) as signing:
+        worker = build_casefile_worker(client, settings, signing)
+        log.info("worker polling %s on %s", settings.task_queue, settings.temporal_address)
+        await worker.run()
+
+
+def pkcs11_settings(settings: Settings) -> Pkcs11Settings | None:
+    if settings.signer_backend != "pkcs11":
+        return None
+    return Pkcs11Settings(settings.pkcs11_module, settings.pkcs11_token, settings.pkcs11_pin)
 
 
 if __name__ == "__main__":

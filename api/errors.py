@@ -4,10 +4,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.exceptions import ApplicationError
 
 from casefile import errors
 
-__all__ = ["install_error_handlers", "error_body", "STATUS_BY_ERROR"]
+__all__ = ["install_error_handlers", "error_body", "domain_error_from", "STATUS_BY_ERROR"]
 
 STATUS_BY_ERROR: dict[type[errors.HosoError], int] = {
     errors.InvalidCode: 422,
@@ -29,6 +30,25 @@ def status_for(exc: errors.HosoError) -> int:
         if cls in STATUS_BY_ERROR:
             return STATUS_BY_ERROR[cls]
     return 500
+
+
+def domain_error_from(failure: BaseException) -> errors.HosoError | None:
+    """The domain error behind a failed workflow, update or activity, if there is one."""
+    cause: BaseException | None = failure
+    while cause is not None and not isinstance(cause, ApplicationError):
+        cause = cause.__cause__ or getattr(cause, "cause", None)
+    if cause is None:
+        return None
+    cls = getattr(errors, cause.type or "", None)
+    if cause.type == "InvalidDocumentField":
+        cls = errors.InvalidInput
+    if not (isinstance(cls, type) and issubclass(cls, errors.HosoError)):
+        return None
+    details = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
+    field = details.get("field")
+    if cls is errors.ProceduralViolation:
+        return cls(cause.message, article=details.get("article", ""), field=field)
+    return cls(cause.message, field=field)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,17 +1,18 @@
 """The FastAPI application: REST under /api/v1 (OpenAPI at /openapi.json, docs at /docs)."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from temporalio.client import Client
 
 from api.errors import install_error_handlers
-from api.routes import cases, health
+from api.routes import cases, documents, health
 from casefile.blobstore import FileBlobStore
 from casefile.db import make_engine, make_session_factory
 from casefile.settings import Settings, get_settings
+from casefile.signing.runtime import SigningRuntime
 from workflows.client import connect
 
 __all__ = ["create_app"]
@@ -21,8 +22,13 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
-def create_app(settings: Settings | None = None, *, temporal: Client | None = None) -> FastAPI:
-    """Build the app; tests pass their own settings and Temporal client."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    temporal: Client | None = None,
+    signing: SigningRuntime | None = None,
+) -> FastAPI:
+    """Build the app; tests pass their own settings, Temporal client and signing runtime."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -34,7 +40,11 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
         app.state.temporal = temporal or await connect(
             settings.temporal_address, settings.temporal_namespace, lazy=True
         )
-        yield
+        async with AsyncExitStack() as stack:
+            app.state.signing = signing or await stack.enter_async_context(
+                SigningRuntime.start(settings.pki_dir)
+            )
+            yield
         engine.dispose()
 
     app = FastAPI(
@@ -47,4 +57,5 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(cases.router)
+    app.include_router(documents.router)
     return app

@@ -1,6 +1,7 @@
 """Response shapes of the REST API (inputs are casefile.inputs models)."""
 
 from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +20,13 @@ __all__ = [
     "InventoryEntry",
     "InventoryPublic",
     "ErrorBody",
+    "DocumentIssue",
+    "DocumentPublic",
+    "DocumentIssuing",
+    "SignaturePublic",
+    "RecipientPublic",
+    "ConfirmationPublic",
+    "ParticipantConfirmationPublic",
 ]
 
 CaseCreate = NewCase
@@ -106,3 +114,68 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
+
+
+class DocumentIssue(BaseModel):
+    """Request to issue a procedural document (the fields are the document type's schema)."""
+
+    doc_type: str = Field(min_length=1, max_length=64)
+    fields: dict[str, Any]
+    recipients: list[str] = Field(default_factory=list, max_length=50)
+    """Party codes; empty means the parties the document type names."""
+    level: Literal["B-T", "B-LTA"] = "B-T"
+
+
+class SignaturePublic(_Out):
+    kind: str
+    field_name: str
+    signer_name: str
+    level: str
+    signed_at: datetime
+    revision_sha256: str
+
+
+class RecipientPublic(BaseModel):
+    party_code: str
+    full_name: str
+    status: str
+
+
+class ConfirmationPublic(BaseModel):
+    party_code: str
+    form: str
+    confirmed_at: datetime
+    pdf_sha256: str
+
+
+class DocumentPublic(_Out):
+    code: str
+    case_code: str
+    doc_type: str
+    title: str
+    form: DocumentForm
+    status: DocumentStatus
+    procedural_number: str | None
+    first_record: int
+    last_record: int
+    page_count: int
+    sha256: str
+    size: int
+    registered_at: datetime | None
+    workflow_id: str | None
+    signatures: list[SignaturePublic] = []
+    recipients: list[RecipientPublic] = []
+    confirmations: list[ConfirmationPublic] = []
+
+
+class DocumentIssuing(BaseModel):
+    """Answer to POST /cases/{code}/documents when the process has not filed it yet (202)."""
+
+    workflow_id: str
+    step: str
+
+
+class ParticipantConfirmationPublic(BaseModel):
+    party_code: str
+    form: str
+    document_sha256: str

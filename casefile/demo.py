@@ -57,7 +57,7 @@ DEMO_AGENCIES = [
 ]
 
 DEMO_USERS = [
-    # username, full name, title, agency, roles, clearance
+    # username, full name, title, agency, roles, clearance, signing key (demo PKI label)
     (
         "dtv.an",
         "Nguyễn Văn An",
@@ -65,25 +65,53 @@ DEMO_USERS = [
         "CSDTHN",
         [Role.INVESTIGATOR],
         SecrecyLevel.SECRET,
+        "investigator",
     ),
     (
-        "ptt.binh",
-        "Trần Thị Bình",
+        "ptt.tuan",
+        "Đỗ Minh Tuấn",
         "Phó Thủ trưởng",
         "CSDTHN",
         [Role.HEAD, Role.SUPERVISOR],
         SecrecyLevel.TOP_SECRET,
+        "head",
     ),
     (
-        "kiemsat.cuong",
-        "Lê Văn Cường",
+        "dtv.dung",
+        "Phạm Văn Dũng",
+        "Điều tra viên",
+        "CSDTHN",
+        [Role.INVESTIGATOR],
+        SecrecyLevel.SECRET,
+        "investigator-revoked",
+    ),
+    (
+        "kiemsat.binh",
+        "Trần Thị Bình",
         "Kiểm sát viên",
         "VKSHN",
         [Role.PROSECUTOR],
         SecrecyLevel.SECRET,
+        "prosecutor",
     ),
-    ("thamphan.dung", "Phạm Thị Dung", "Thẩm phán", "TAHN", [Role.JUDGE], SecrecyLevel.SECRET),
-    ("thuky.em", "Hoàng Văn Em", "Thư ký Tòa án", "TAHN", [Role.CLERK], SecrecyLevel.CONFIDENTIAL),
+    (
+        "thamphan.cuong",
+        "Lê Văn Cường",
+        "Thẩm phán",
+        "TAHN",
+        [Role.JUDGE],
+        SecrecyLevel.SECRET,
+        "judge",
+    ),
+    (
+        "thuky.em",
+        "Hoàng Văn Em",
+        "Thư ký Tòa án",
+        "TAHN",
+        [Role.CLERK],
+        SecrecyLevel.CONFIDENTIAL,
+        None,
+    ),
     (
         "admin",
         "Quản trị hệ thống",
@@ -91,6 +119,7 @@ DEMO_USERS = [
         "CSDTHN",
         [Role.ADMIN],
         SecrecyLevel.UNCLASSIFIED,
+        None,
     ),
 ]
 
@@ -112,7 +141,7 @@ def load_demo_data(session: Session, token_file: Path) -> dict[str, str]:
         session.add(agencies[code])
     session.flush()
     tokens = {}
-    for username, full_name, title, agency, roles, clearance in DEMO_USERS:
+    for username, full_name, title, agency, roles, clearance, signing_key in DEMO_USERS:
         tokens[username] = secrets.token_urlsafe(24)
         session.add(
             User(
@@ -123,6 +152,7 @@ def load_demo_data(session: Session, token_file: Path) -> dict[str, str]:
                 roles=[role.value for role in roles],
                 clearance=clearance,
                 token_sha256=token_digest(tokens[username]),
+                signing_key=signing_key,
             )
         )
     session.flush()

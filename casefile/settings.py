@@ -6,6 +6,7 @@ import-time singleton. A wrong value stops start-up with a message naming the va
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -42,6 +43,13 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+
+    signer_backend: Literal["demo", "pkcs11"] = "demo"
+    """Where officials' keys live: the demo PKI generated under ``data_dir/pki`` (TEST ONLY),
+    or a PKCS#11 token (an HSM) holding one key per official, labelled as users.signing_key."""
+    pkcs11_module: str = "/usr/lib/softhsm/libsofthsm2.so"
+    pkcs11_token: str = "hoso"
+    pkcs11_pin: str = Field(default="", repr=False)
 
     time_zone: str = "Asia/Ho_Chi_Minh"
     """Legal time: dates on documents and procedural days are computed in this zone."""
@@ -82,6 +90,10 @@ class Settings(BaseSettings):
     @property
     def effective_blob_dir(self) -> Path:
         return self.blob_dir or self.data_dir / "blobs"
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.data_dir / "pki"
 
     @property
     def zone(self) -> ZoneInfo:

@@ -23,6 +23,7 @@ from casefile.blobstore import FileBlobStore
 from casefile.db import SessionFactory, make_engine, make_session_factory, migrate, transaction
 from casefile.demo import load_demo_data
 from casefile.settings import Settings
+from casefile.signing.runtime import SigningRuntime
 from workflows import SEARCH_ATTRIBUTES
 
 POSTGRES_URL = os.environ.get(
@@ -88,6 +89,13 @@ def settings(database: Database, tmp_path: Path) -> Settings:
         blob_dir=tmp_path / "blobs",
         task_queue=f"hoso-test-{uuid.uuid4().hex[:8]}",
     )
+
+
+@pytest.fixture(scope="session")
+async def signing(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SigningRuntime]:
+    """A demo PKI (TEST ONLY) with its TSA, OCSP and CRLs served in the session's loop."""
+    async with SigningRuntime.start(tmp_path_factory.mktemp("pki") / "pki") as runtime:
+        yield runtime
 
 
 @pytest.fixture(scope="session")

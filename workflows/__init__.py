@@ -11,7 +11,10 @@ __all__ = [
     "CASE_CODE",
     "AGENCY_CODE",
     "CASE_STAGE",
+    "DOCUMENT_CODE",
+    "DOCUMENT_TYPE",
     "SEARCH_ATTRIBUTES",
+    "issue_document_workflow_id",
     "open_case_workflow_id",
 ]
 
@@ -21,8 +24,14 @@ CASEFILE_TASK_QUEUE = "hoso-casefile"
 CASE_CODE = SearchAttributeKey.for_keyword("CaseCode")
 AGENCY_CODE = SearchAttributeKey.for_keyword("AgencyCode")
 CASE_STAGE = SearchAttributeKey.for_keyword("CaseStage")
-SEARCH_ATTRIBUTES = (CASE_CODE, AGENCY_CODE, CASE_STAGE)
+DOCUMENT_CODE = SearchAttributeKey.for_keyword("DocumentCode")
+DOCUMENT_TYPE = SearchAttributeKey.for_keyword("DocumentType")
+SEARCH_ATTRIBUTES = (CASE_CODE, AGENCY_CODE, CASE_STAGE, DOCUMENT_CODE, DOCUMENT_TYPE)
 """Registered on the Temporal namespace at start-up (``hoso dev`` / deploy)."""
+
+
+def issue_document_workflow_id(task_queue: str, request_id: str) -> str:
+    return f"issue-document:{task_queue}:{request_id}"
 
 
 def open_case_workflow_id(task_queue: str, request_id: str) -> str:

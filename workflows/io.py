@@ -4,14 +4,38 @@ Payloads carry identifiers and small facts, never document bytes (they travel as
 This module must never import SQLAlchemy: it is loaded inside the workflow sandbox.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from casefile.codes import Stage
 from casefile.inputs import NewCase
 
-__all__ = ["OpenCaseInput", "OpenCaseResult", "CreateCaseArgs"]
+__all__ = [
+    "OpenCaseInput",
+    "OpenCaseResult",
+    "CreateCaseArgs",
+    "IssuancePolicy",
+    "IssueDocumentInput",
+    "IssueStepArgs",
+    "IssueContext",
+    "PdfBox",
+    "RenderedDraft",
+    "RenderDraftArgs",
+    "SignOfficialArgs",
+    "SignedDraft",
+    "RegisterDocumentArgs",
+    "RegisteredDocument",
+    "CountersignRequest",
+    "ConfirmationRequest",
+    "ParticipantStepArgs",
+    "ParticipantConfirmed",
+    "RecordRecipientsArgs",
+    "ConfirmationOverdueArgs",
+    "IssueStatus",
+    "IssueDocumentResult",
+]
 
 
 class _Frozen(BaseModel):
@@ -35,3 +59,145 @@ class CreateCaseArgs(_Frozen):
     request: OpenCaseInput
     opened_at: datetime
     """Workflow time of the request, so a retried activity assigns the same year."""
+
+
+# --- IssueDocument -------------------------------------------------------------------------
+
+
+class IssuancePolicy(_Frozen):
+    """Durations of the issuing process (from the input, never constants in the workflow)."""
+
+    confirmation_timeout: timedelta = timedelta(days=3)
+    """How long to wait for the participant's countersignature or confirmation."""
+
+
+class IssueDocumentInput(_Frozen):
+    request_id: str
+    actor_id: int
+    case_code: str
+    doc_type: str
+    fields: dict[str, Any]
+    recipients: list[str] = []
+    """Party codes; empty means the parties the document type names."""
+    level: Literal["B-T", "B-LTA"] = "B-T"
+    policy: IssuancePolicy = IssuancePolicy()
+
+
+class IssueStepArgs(_Frozen):
+    workflow_id: str
+    request: IssueDocumentInput
+    issued_at: datetime
+
+
+class PdfBox(_Frozen):
+    page: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+class IssueContext(_Frozen):
+    """Facts the later steps need, read once when authority is checked."""
+
+    signing_key: str
+    signer_name: str
+    signer_title: str
+    agency_name: str
+    agency_code: str
+    place: str
+    needs_confirmation: bool
+    document_title: str
+
+
+class RenderedDraft(_Frozen):
+    sha256: str
+    page_count: int
+    official_box: PdfBox
+    participant_box: PdfBox | None
+
+
+class RenderDraftArgs(_Frozen):
+    step: IssueStepArgs
+    context: IssueContext
+
+
+class SignOfficialArgs(_Frozen):
+    step: IssueStepArgs
+    context: IssueContext
+    draft: RenderedDraft
+
+
+class SignedDraft(_Frozen):
+    sha256: str
+    page_count: int
+
+
+class RegisterDocumentArgs(_Frozen):
+    step: IssueStepArgs
+    context: IssueContext
+    signed: SignedDraft
+
+
+class RegisteredDocument(_Frozen):
+    document_code: str
+    procedural_number: str
+    first_record: int
+    last_record: int
+    sha256: str
+    needs_confirmation: bool
+
+
+class CountersignRequest(_Frozen):
+    """A participant's countersigned PDF, already in the blob store."""
+
+    party_code: str
+    pdf_sha256: str
+
+
+class ConfirmationRequest(_Frozen):
+    """A sealed confirmation by an alternative form, already stored."""
+
+    party_code: str
+    confirmation_id: int
+
+
+class ParticipantStepArgs(_Frozen):
+    workflow_id: str
+    document_code: str
+    countersign: CountersignRequest | None = None
+    confirmation: ConfirmationRequest | None = None
+
+
+class ParticipantConfirmed(_Frozen):
+    party_code: str
+    form: str
+    """``public_certificate`` or the alternative form (``otp``, ``signature_image``, ...)."""
+    document_sha256: str
+
+
+class RecordRecipientsArgs(_Frozen):
+    step: IssueStepArgs
+    document_code: str
+
+
+class ConfirmationOverdueArgs(_Frozen):
+    workflow_id: str
+    document_code: str
+
+
+class IssueStatus(_Frozen):
+    step: str
+    document_code: str | None = None
+    procedural_number: str | None = None
+    confirmed_by: str | None = None
+    error: str | None = None
+
+
+class IssueDocumentResult(_Frozen):
+    document_code: str
+    procedural_number: str
+    status: str
+    """``filed``, or ``awaiting_confirmation`` when the participant did not confirm in time."""
+    recipients: list[str]
+    confirmed_by: str | None = None

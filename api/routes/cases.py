@@ -9,9 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.deps import CurrentActor, SessionDep, SessionFactoryDep, SettingsDep, TemporalClientDep
+from api.errors import domain_error_from
 from api.schemas import (
     CaseCreate,
     CaseDetail,
@@ -24,7 +25,6 @@ from api.schemas import (
     PartyPublic,
     StageChange,
 )
-from casefile import errors
 from casefile.access import check_can_open_case
 from casefile.codes import Stage
 from casefile.db import SessionFactory, transaction
@@ -54,21 +54,6 @@ def _precheck_open(sessions: SessionFactory, actor: User, new: CaseCreate) -> No
 def _load_opened(sessions: SessionFactory, code: str) -> CasePublic:
     with transaction(sessions) as session:
         return CasePublic.model_validate(get_case_by_code(session=session, code=code))
-
-
-def _domain_error_from(failure: WorkflowFailureError) -> errors.HosoError | None:
-    cause = failure.cause
-    while cause is not None and not isinstance(cause, ApplicationError):
-        cause = cause.cause
-    if cause is None:
-        return None
-    cls = getattr(errors, cause.type or "", None)
-    if not (isinstance(cls, type) and issubclass(cls, errors.HosoError)):
-        return None
-    field = cause.details[0].get("field") if cause.details else None
-    if cls is errors.ProceduralViolation:
-        return cls(cause.message, article="", field=field)
-    return cls(cause.message, field=field)
 
 
 @router.post(
@@ -112,7 +97,7 @@ async def open_case(
         opening = CaseOpening(workflow_id=workflow_id, status="running")
         return JSONResponse(opening.model_dump(), status_code=status.HTTP_202_ACCEPTED)
     except WorkflowFailureError as failure:
-        domain = _domain_error_from(failure)
+        domain = domain_error_from(failure)
         if domain is not None:
             raise domain from failure
         raise

@@ -6,6 +6,12 @@ from casefile.models.base import Base
 from casefile.models.case import Case, Party
 from casefile.models.counter import Counter
 from casefile.models.document import Document
+from casefile.models.issuance import (
+    DocumentConfirmation,
+    DocumentRecipient,
+    DocumentSignature,
+    StepResult,
+)
 
 __all__ = [
     "Agency",
@@ -15,6 +21,10 @@ __all__ = [
     "Case",
     "Counter",
     "Document",
+    "DocumentConfirmation",
+    "DocumentRecipient",
+    "DocumentSignature",
     "Party",
+    "StepResult",
     "User",
 ]

@@ -38,6 +38,9 @@ class User(Base):
     token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     """SHA-256 of the bearer token: the token itself is never stored."""
     certificate_pem: Mapped[str | None] = mapped_column(default=None)
+    signing_key: Mapped[str | None] = mapped_column(String(128), default=None)
+    """Reference of the user's official signing key in the configured signer back end
+    (a demo PKI label, or a PKCS#11 key label); none means the user cannot sign."""
 
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
 

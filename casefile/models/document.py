@@ -42,5 +42,8 @@ class Document(Base):
     procedural_number: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    registered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    workflow_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    """The process that issued the document, if one did."""
     request_key: Mapped[str | None] = mapped_column(String(160), unique=True)
     """Idempotency key of the step that filed it: a retry finds the row instead of adding one."""

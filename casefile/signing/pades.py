@@ -194,6 +194,10 @@ class RegisterStamp:
     """Record (bút lục) number(s) of the document in the file."""
     agency: str
     """Agency that keeps the file."""
+    procedural_number: str | None = None
+    """Number and symbol given at registration (e.g. ``12/QĐ-CSĐT``), shown when set."""
+    document_code: str | None = None
+    """Electronic document code, shown when set."""
     field_name: str = "DauVaoSo"
     """Signature field of the stamp: filled if it exists (reserved by the certification
     revision), created otherwise (needs :attr:`box`)."""
@@ -446,7 +450,9 @@ async def apply_register_stamp(pdf: bytes, stamp: RegisterStamp, env: SigningEnv
     text = "\n".join(
         [
             "DẤU VÀO SỔ HỒ SƠ ĐIỆN TỬ",
+            *([f"Số: {_escape(stamp.procedural_number)}"] if stamp.procedural_number else []),
             f"Mã hồ sơ: {_escape(stamp.file_code)}",
+            *([f"Mã văn bản: {_escape(stamp.document_code)}"] if stamp.document_code else []),
             f"Bút lục số: {_escape(stamp.record_number)}",
             _escape(stamp.agency),
             f"Thời điểm: {_escape(format_vn_time(now))}",

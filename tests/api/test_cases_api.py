@@ -89,22 +89,22 @@ async def test_read_case_unknown_code_is_404_and_mistyped_code_is_422(api, as_us
 
 async def test_read_case_writes_an_audit_event(api, as_user, database: Database) -> None:
     code = (await _open(api, as_user())).json()["code"]
-    response = await api.get(f"/api/v1/cases/{code}", headers=as_user("ptt.binh"))
+    response = await api.get(f"/api/v1/cases/{code}", headers=as_user("ptt.tuan"))
     assert response.status_code == 200
     assert response.json()["title"] == NEW_CASE["title"]
     with database.sessions() as session:
         reads = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "case.read")
         ).all()
-        assert [(e.actor, e.object_code) for e in reads] == [("ptt.binh", code)]
+        assert [(e.actor, e.object_code) for e in reads] == [("ptt.tuan", code)]
         assert verify_chain(session)[1] is None
 
 
 async def test_case_of_another_agency_is_invisible(api, as_user) -> None:
     code = (await _open(api, as_user())).json()["code"]
-    response = await api.get(f"/api/v1/cases/{code}", headers=as_user("kiemsat.cuong"))
+    response = await api.get(f"/api/v1/cases/{code}", headers=as_user("kiemsat.binh"))
     assert response.status_code == 404
-    listed = (await api.get("/api/v1/cases", headers=as_user("kiemsat.cuong"))).json()
+    listed = (await api.get("/api/v1/cases", headers=as_user("kiemsat.binh"))).json()
     assert listed["items"] == []
 
 

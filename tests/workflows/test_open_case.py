@@ -17,6 +17,7 @@ from casefile.filecodes import parse_case_code
 from casefile.inputs import NewCase
 from casefile.models import AuditEvent, Case
 from casefile.settings import Settings
+from casefile.signing.runtime import SigningRuntime
 from tests.conftest import Database
 from tests.factories import ZONE
 from tests.helpers import assert_eventually
@@ -27,7 +28,7 @@ from workflows.open_case import OpenCaseWorkflow
 
 HISTORIES = Path(__file__).parent.parent / "histories"
 INVESTIGATOR_ID = 1  # dtv.an, first demo user
-PROSECUTOR_ID = 3  # kiemsat.cuong, of the procuracy
+PROSECUTOR_ID = 4  # kiemsat.binh, of the procuracy (casefile.demo.DEMO_USERS order)
 
 
 def _input(actor_id: int = INVESTIGATOR_ID, agency: str = "CSDTHN") -> OpenCaseInput:
@@ -49,9 +50,9 @@ async def _run(temporal: Client, settings: Settings, request: OpenCaseInput):
 
 @pytest.mark.usefixtures("demo_tokens")
 async def test_open_case_workflow_creates_case_and_sets_search_attributes(
-    temporal: Client, settings: Settings, database: Database
+    temporal: Client, settings: Settings, database: Database, signing: SigningRuntime
 ) -> None:
-    async with build_casefile_worker(temporal, settings):
+    async with build_casefile_worker(temporal, settings, signing):
         handle = await _run(temporal, settings, _input())
         result = await handle.result()
     assert isinstance(result, OpenCaseResult)
@@ -78,9 +79,9 @@ async def test_open_case_workflow_creates_case_and_sets_search_attributes(
 
 @pytest.mark.usefixtures("demo_tokens")
 async def test_open_case_refused_authority_fails_at_once_without_retrying(
-    temporal: Client, settings: Settings
+    temporal: Client, settings: Settings, signing: SigningRuntime
 ) -> None:
-    async with build_casefile_worker(temporal, settings):
+    async with build_casefile_worker(temporal, settings, signing):
         handle = await _run(temporal, settings, _input(actor_id=PROSECUTOR_ID))
         with pytest.raises(WorkflowFailureError) as failure:
             await handle.result()
@@ -113,8 +114,10 @@ async def test_create_case_activity_retried_creates_one_case(
 
 
 @pytest.mark.usefixtures("demo_tokens")
-async def test_open_case_fresh_history_replays(temporal: Client, settings: Settings) -> None:
-    async with build_casefile_worker(temporal, settings):
+async def test_open_case_fresh_history_replays(
+    temporal: Client, settings: Settings, signing: SigningRuntime
+) -> None:
+    async with build_casefile_worker(temporal, settings, signing):
         handle = await _run(temporal, settings, _input())
         await handle.result()
     history = await handle.fetch_history()

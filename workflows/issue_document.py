@@ -1,0 +1,207 @@
+"""IssueDocument: authority → render → official signature → number and register stamp →
+file into the case → participant's countersignature or confirmation where the document
+needs it → recipients recorded for delivery.
+
+Legal basis: Joint Circular art. 5 (official and participant signatures), art. 6 and 7(6)
+(alternative confirmations), art. 10(3) and 13(1) (numbering and register stamp).
+
+Updates: ``countersign`` and ``confirm`` (the participant, while awaiting confirmation),
+``wait_registered`` (returns once the document is filed, for the API). Query: ``status``.
+"""
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.issuance import IssuanceActivities
+    from workflows import CASE_CODE, DOCUMENT_CODE, DOCUMENT_TYPE
+    from workflows.io import (
+        ConfirmationOverdueArgs,
+        ConfirmationRequest,
+        CountersignRequest,
+        IssueDocumentInput,
+        IssueDocumentResult,
+        IssueStatus,
+        IssueStepArgs,
+        ParticipantConfirmed,
+        ParticipantStepArgs,
+        RecordRecipientsArgs,
+        RegisterDocumentArgs,
+        RegisteredDocument,
+        RenderDraftArgs,
+        SignOfficialArgs,
+    )
+
+__all__ = ["IssueDocumentWorkflow"]
+
+STEP_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(seconds=30),
+    non_retryable_error_types=[
+        "InvalidInput",
+        "InvalidCode",
+        "InvalidDocumentField",
+        "NotFound",
+        "NotPermitted",
+        "Conflict",
+        "ProceduralViolation",
+    ],
+)
+STEP_TIMEOUTS = {
+    "start_to_close_timeout": timedelta(minutes=2),
+    "schedule_to_close_timeout": timedelta(hours=6),
+    "retry_policy": STEP_RETRY,
+}
+
+
+@workflow.defn
+class IssueDocumentWorkflow:
+    def __init__(self) -> None:
+        self._step = "authorizing"
+        self._registered: RegisteredDocument | None = None
+        self._confirmed: ParticipantConfirmed | None = None
+        self._error: str | None = None
+
+    @workflow.run
+    async def run(self, input: IssueDocumentInput) -> IssueDocumentResult:
+        workflow.upsert_search_attributes(
+            [CASE_CODE.value_set(input.case_code), DOCUMENT_TYPE.value_set(input.doc_type)]
+        )
+        base = IssueStepArgs(
+            workflow_id=workflow.info().workflow_id, request=input, issued_at=workflow.now()
+        )
+        try:
+            registered = await self._issue(base)
+        except ActivityError as failure:
+            cause = failure.cause
+            self._error = cause.message if isinstance(cause, ApplicationError) else str(failure)
+            self._step = "failed"
+            raise
+        status = "filed"
+        if registered.needs_confirmation:
+            status = await self._await_participant(input, registered)
+        self._step = "recording_recipients"
+        recipients = await workflow.execute_activity_method(
+            IssuanceActivities.record_recipients,
+            RecordRecipientsArgs(step=base, document_code=registered.document_code),
+            **STEP_TIMEOUTS,
+        )
+        self._step = status
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return IssueDocumentResult(
+            document_code=registered.document_code,
+            procedural_number=registered.procedural_number,
+            status=status,
+            recipients=recipients,
+            confirmed_by=self._confirmed.party_code if self._confirmed else None,
+        )
+
+    async def _issue(self, base: IssueStepArgs) -> RegisteredDocument:
+        context = await workflow.execute_activity_method(
+            IssuanceActivities.authorize_issue, base, **STEP_TIMEOUTS
+        )
+        self._step = "rendering"
+        draft = await workflow.execute_activity_method(
+            IssuanceActivities.render_draft,
+            RenderDraftArgs(step=base, context=context),
+            **STEP_TIMEOUTS,
+        )
+        self._step = "signing"
+        signed = await workflow.execute_activity_method(
+            IssuanceActivities.sign_official,
+            SignOfficialArgs(step=base, context=context, draft=draft),
+            **STEP_TIMEOUTS,
+        )
+        self._step = "registering"
+        registered = await workflow.execute_activity_method(
+            IssuanceActivities.register_document,
+            RegisterDocumentArgs(step=base, context=context, signed=signed),
+            **STEP_TIMEOUTS,
+        )
+        self._registered = registered
+        workflow.upsert_search_attributes([DOCUMENT_CODE.value_set(registered.document_code)])
+        return registered
+
+    async def _await_participant(
+        self, input: IssueDocumentInput, registered: RegisteredDocument
+    ) -> str:
+        self._step = "awaiting_confirmation"
+        try:
+            await workflow.wait_condition(
+                lambda: self._confirmed is not None,
+                timeout=input.policy.confirmation_timeout,
+            )
+        except TimeoutError:
+            await workflow.execute_activity_method(
+                IssuanceActivities.mark_confirmation_overdue,
+                ConfirmationOverdueArgs(
+                    workflow_id=workflow.info().workflow_id,
+                    document_code=registered.document_code,
+                ),
+                **STEP_TIMEOUTS,
+            )
+            return "awaiting_confirmation"
+        return "filed"
+
+    def _check_awaiting(self) -> None:
+        if self._step != "awaiting_confirmation" or self._confirmed is not None:
+            raise ValueError(f"the document is not awaiting confirmation (step: {self._step})")
+
+    @workflow.update
+    async def countersign(self, request: CountersignRequest) -> ParticipantConfirmed:
+        """The participant's countersigned PDF (Joint Circular art. 5(2))."""
+        return await self._record_participant(
+            ParticipantStepArgs(
+                workflow_id=workflow.info().workflow_id,
+                document_code=self._registered.document_code,
+                countersign=request,
+            )
+        )
+
+    @countersign.validator
+    def _validate_countersign(self, request: CountersignRequest) -> None:
+        self._check_awaiting()
+
+    @workflow.update
+    async def confirm(self, request: ConfirmationRequest) -> ParticipantConfirmed:
+        """A sealed confirmation by an alternative form (Joint Circular art. 6, 7(6))."""
+        return await self._record_participant(
+            ParticipantStepArgs(
+                workflow_id=workflow.info().workflow_id,
+                document_code=self._registered.document_code,
+                confirmation=request,
+            )
+        )
+
+    @confirm.validator
+    def _validate_confirm(self, request: ConfirmationRequest) -> None:
+        self._check_awaiting()
+
+    async def _record_participant(self, args: ParticipantStepArgs) -> ParticipantConfirmed:
+        confirmed = await workflow.execute_activity_method(
+            IssuanceActivities.record_participant_confirmation,
+            args,
+            start_to_close_timeout=timedelta(minutes=2),
+            retry_policy=STEP_RETRY,
+        )
+        self._confirmed = confirmed
+        return confirmed
+
+    @workflow.update
+    async def wait_registered(self) -> IssueStatus:
+        """Return once the document is filed (or the issuing failed)."""
+        await workflow.wait_condition(lambda: self._registered is not None or self._error)
+        return self.status()
+
+    @workflow.query
+    def status(self) -> IssueStatus:
+        return IssueStatus(
+            step=self._step,
+            document_code=self._registered.document_code if self._registered else None,
+            procedural_number=self._registered.procedural_number if self._registered else None,
+            confirmed_by=self._confirmed.party_code if self._confirmed else None,
+            error=self._error,
+        )
