@@ -43,6 +43,9 @@ from casefile.signing.runtime import SigningRuntime
 from casefile.signing.validation import Verdict, validate_pdf
 from casefile.steps import record_step, recorded_step, step_key
 from casefile.usecases.issue_document import (
+    OFFICIAL_FIELD,
+    PARTICIPANT_FIELD,
+    STAMP_FIELD,
     check_issue_authority,
     file_registered_document,
     procedural_number_placeholder,
@@ -67,11 +70,8 @@ from workflows.io import (
     SignOfficialArgs,
 )
 
-__all__ = ["IssuanceActivities", "OFFICIAL_FIELD", "PARTICIPANT_FIELD", "STAMP_FIELD"]
+__all__ = ["IssuanceActivities"]
 
-OFFICIAL_FIELD = "ChuKyBanHanh"
-PARTICIPANT_FIELD = "ChuKyDuongSu"
-STAMP_FIELD = "DauVaoSo"
 STAMP_HEIGHT = 62.0
 """The register stamp sits in the bottom margin of the last page, right-aligned."""
 

@@ -8,7 +8,7 @@ from fastapi.routing import APIRoute
 from temporalio.client import Client
 
 from api.errors import install_error_handlers
-from api.routes import cases, documents, health
+from api.routes import cases, confirmations, documents, health
 from casefile.blobstore import FileBlobStore
 from casefile.db import make_engine, make_session_factory
 from casefile.settings import Settings, get_settings
@@ -58,4 +58,5 @@ def create_app(
     app.include_router(health.router)
     app.include_router(cases.router)
     app.include_router(documents.router)
+    app.include_router(confirmations.router)
     return app

@@ -27,6 +27,11 @@ __all__ = [
     "RecipientPublic",
     "ConfirmationPublic",
     "ParticipantConfirmationPublic",
+    "OtpChallengeCreate",
+    "OtpChallengePublic",
+    "OtpAnswer",
+    "FingerprintRecord",
+    "ConfirmationSubmit",
 ]
 
 CaseCreate = NewCase
@@ -179,3 +184,46 @@ class ParticipantConfirmationPublic(BaseModel):
     party_code: str
     form: str
     document_sha256: str
+
+
+class OtpChallengeCreate(BaseModel):
+    party_code: str = Field(min_length=5, max_length=60)
+    channel: Literal["vneid", "sms", "email"] = "vneid"
+
+
+class OtpChallengePublic(BaseModel):
+    challenge_id: str
+    channel: str
+    expires_at: datetime
+    attempts_left: int
+    pdf_sha256: str
+    """The document version the code confirms."""
+
+
+class OtpAnswer(BaseModel):
+    challenge_id: str = Field(min_length=1, max_length=64)
+    code: str = Field(min_length=1, max_length=12)
+
+
+class FingerprintRecord(BaseModel):
+    device_model: str
+    device_serial: str
+    finger: str
+    template_sha256: str
+    match_score: float
+    threshold: float
+
+
+class ConfirmationSubmit(BaseModel):
+    """A participant's confirmation by an alternative form (Joint Circular art. 6, 7(6))."""
+
+    party_code: str = Field(min_length=5, max_length=60)
+    form: Literal["otp", "signature_image", "fingerprint"]
+    shown_pdf_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    """SHA-256 of the exact PDF displayed to the participant before confirming."""
+    device: str = Field(min_length=1, max_length=200)
+    user_agent: str = Field(default="", max_length=500)
+    otp: OtpAnswer | None = None
+    signature_image_png: str | None = Field(default=None, max_length=2_000_000)
+    """Base64 of the PNG drawn on screen."""
+    fingerprint: FingerprintRecord | None = None

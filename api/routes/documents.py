@@ -29,13 +29,19 @@ from api.schemas import (
     SignaturePublic,
 )
 from casefile import errors
+from casefile.confirmation import SealedConfirmation, verify_confirmation
 from casefile.db import SessionFactory, transaction
 from casefile.doctypes import validate_fields
 from casefile.models import User
 from casefile.repositories.cases import get_case_by_code
 from casefile.signing.report import etsi_report_xml, render_text_report
-from casefile.signing.validation import validate_pdf
-from casefile.usecases.issue_document import check_issue_authority, record_issue_refusal
+from casefile.signing.validation import Verdict, validate_pdf
+from casefile.usecases.confirm_document import sealed_confirmations
+from casefile.usecases.issue_document import (
+    STAMP_FIELD,
+    check_issue_authority,
+    record_issue_refusal,
+)
 from casefile.usecases.read_document import read_document, read_document_bytes
 from workflows import issue_document_workflow_id
 from workflows.io import CountersignRequest, IssueDocumentInput, IssueStatus
@@ -215,21 +221,33 @@ async def validate_document(
     """Validate every signature and time-stamp of the filed PDF (Joint Circular art. 7,
     17(1)(a)): JSON, a Vietnamese report (``format=text``) or ETSI TS 119 102-2 (``xml``)."""
 
-    def load() -> tuple[Any, bytes]:
+    def load() -> tuple[Any, bytes, list[SealedConfirmation]]:
         with transaction(sessions) as session:
-            return read_document_bytes(
+            document, data = read_document_bytes(
                 session, actor=actor, code=code, blobs=blobs, purpose="validated"
             )
+            return document, data, sealed_confirmations(session, document=document)
 
-    document, data = await run_in_threadpool(load)
-    result = await validate_pdf(data, request.app.state.signing.policy)
+    document, data, sealed = await run_in_threadpool(load)
+    runtime = request.app.state.signing
+    result = await validate_pdf(data, runtime.policy)
+    confirmations = [
+        await verify_confirmation(
+            one, data, runtime.pki.trust_roots, fetcher_backend=runtime.services.fetcher_backend()
+        )
+        for one in sealed
+    ]
+    stamp_ok = any(
+        s.field_name == STAMP_FIELD and s.verdict is Verdict.VALID for s in result.signatures
+    )
+    confirmations_ok = all(c.verdict == "valid" for c in confirmations)
     if format == "text":
-        return PlainTextResponse(render_text_report(result, document_name=document.code))
+        return PlainTextResponse(
+            render_text_report(result, document_name=document.code)
+            + _registration_lines(document, stamp_ok, confirmations)
+        )
     if format == "xml":
         return Response(etsi_report_xml(result), media_type="application/xml")
-    stamp_ok = any(
-        s.field_name == "DauVaoSo" and s.verdict.value == "valid" for s in result.signatures
-    )
     body = {
         "document_code": document.code,
         "procedural_number": document.procedural_number,
@@ -237,8 +255,32 @@ async def validate_document(
         "sha256": document.sha256,
         "inventory_match": stamp_ok,
         **result.to_dict(),
+        "confirmations": [c.to_dict() for c in confirmations],
     }
+    if not confirmations_ok:
+        body["verdict"] = Verdict.INVALID.value
+        body["reason"] = "confirmation_invalid"
     return JSONResponse(body)
+
+
+def _registration_lines(document: Any, stamp_ok: bool, confirmations: list[Any]) -> str:
+    """The part of the Vietnamese report that only the case file can tell."""
+    records = (
+        str(document.first_record)
+        if document.first_record == document.last_record
+        else f"{document.first_record}–{document.last_record}"
+    )
+    lines = [
+        "",
+        "ĐỐI CHIẾU SỔ HỒ SƠ",
+        f"  Số văn bản: {document.procedural_number or '—'}; bút lục: {records}",
+        "  Dấu vào sổ: "
+        + ("khớp với sổ hồ sơ (dấu thời gian hợp lệ)" if stamp_ok else "KHÔNG KHỚP hoặc thiếu"),
+    ]
+    for checked in confirmations:
+        verdict = "HỢP LỆ" if checked.verdict == "valid" else f"KHÔNG HỢP LỆ ({checked.reason})"
+        lines.append(f"  Xác nhận của người tham gia tố tụng: {verdict}")
+    return "\n".join(lines) + "\n"
 
 
 @router.post("/documents/{code}/countersignature")

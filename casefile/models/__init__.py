@@ -10,6 +10,8 @@ from casefile.models.issuance import (
     DocumentConfirmation,
     DocumentRecipient,
     DocumentSignature,
+    OtpChallengeRow,
+    OutboxMessage,
     StepResult,
 )
 
@@ -24,6 +26,8 @@ __all__ = [
     "DocumentConfirmation",
     "DocumentRecipient",
     "DocumentSignature",
+    "OtpChallengeRow",
+    "OutboxMessage",
     "Party",
     "StepResult",
     "User",

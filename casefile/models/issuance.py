@@ -7,7 +7,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from casefile.models.base import Base, UtcDateTime
 
-__all__ = ["DocumentSignature", "DocumentConfirmation", "DocumentRecipient", "StepResult"]
+__all__ = [
+    "DocumentSignature",
+    "DocumentConfirmation",
+    "DocumentRecipient",
+    "OtpChallengeRow",
+    "OutboxMessage",
+    "StepResult",
+]
 
 
 class DocumentSignature(Base):
@@ -73,3 +80,32 @@ class StepResult(Base):
     result: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     attempt: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class OtpChallengeRow(Base):
+    """A one-time code challenge as stored: its salted hash and counters, never the code."""
+
+    __tablename__ = "otp_challenges"
+
+    challenge_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    data: Mapped[str] = mapped_column(Text)
+    """casefile.confirmation.OtpChallenge as JSON (attempts left, expiry, used)."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OutboxMessage(Base):
+    """A message waiting to be sent to a participant through a platform (the delivery
+    workers send and mark them); kept so that what was sent can be shown later."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(128))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    related_code: Mapped[str] = mapped_column(String(80), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

@@ -21,6 +21,9 @@ from casefile.models import Case, Document, DocumentRecipient, Party, User
 from casefile.numbering import case_scope, next_numbers
 
 __all__ = [
+    "OFFICIAL_FIELD",
+    "PARTICIPANT_FIELD",
+    "STAMP_FIELD",
     "IssueAuthority",
     "check_issue_authority",
     "record_issue_refusal",
@@ -31,6 +34,14 @@ __all__ = [
     "file_registered_document",
     "record_recipients",
 ]
+
+
+OFFICIAL_FIELD = "ChuKyBanHanh"
+"""Signature field of the official who issues the document."""
+PARTICIPANT_FIELD = "ChuKyDuongSu"
+"""Field the certification reserves for the participant's countersignature."""
+STAMP_FIELD = "DauVaoSo"
+"""Field the certification reserves for the register stamp (a document time-stamp)."""
 
 
 @dataclass(frozen=True)

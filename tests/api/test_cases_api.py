@@ -93,9 +93,7 @@ async def test_read_case_writes_an_audit_event(api, as_user, database: Database)
     assert response.status_code == 200
     assert response.json()["title"] == NEW_CASE["title"]
     with database.sessions() as session:
-        reads = session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "case.read")
-        ).all()
+        reads = session.scalars(select(AuditEvent).where(AuditEvent.action == "case.read")).all()
         assert [(e.actor, e.object_code) for e in reads] == [("ptt.tuan", code)]
         assert verify_chain(session)[1] is None
 
@@ -114,7 +112,7 @@ async def test_list_cases_filters_and_paginates(api, as_user) -> None:
     await _open(api, as_user(), title="Vụ lừa đảo chiếm đoạt tài sản", offence="Điều 174")
     page = (await api.get("/api/v1/cases?q=thương tích&limit=2", headers=as_user())).json()
     assert page["total"] == 3 and len(page["items"]) == 2
-    rest = (await api.get("/api/v1/cases?q=thương tích&limit=2&offset=2", headers=as_user()))
+    rest = await api.get("/api/v1/cases?q=thương tích&limit=2&offset=2", headers=as_user())
     assert len(rest.json()["items"]) == 1
     bad = await api.get("/api/v1/cases?limit=0", headers=as_user())
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "limit"
@@ -157,8 +155,9 @@ async def test_inventory_lists_records_codes_and_hashes(
     assert response.status_code == 200
     body = response.json()
     assert body["record_count"] == 4
-    assert [(d["code"], d["first_record"], d["last_record"], d["sha256"]) for d in
-            body["documents"]] == [
+    assert [
+        (d["code"], d["first_record"], d["last_record"], d["sha256"]) for d in body["documents"]
+    ] == [
         (first.code, 1, 3, first.sha256),
         (second.code, 4, 4, second.sha256),
     ]
@@ -187,5 +186,10 @@ async def test_health_reports_database_and_temporal(api) -> None:
 
 async def test_openapi_lists_the_case_endpoints(api) -> None:
     paths = (await api.get("/openapi.json")).json()["paths"]
-    assert {"/api/v1/cases", "/api/v1/cases/{code}", "/api/v1/cases/{code}/parties",
-            "/api/v1/cases/{code}/inventory", "/api/v1/health"} <= set(paths)
+    assert {
+        "/api/v1/cases",
+        "/api/v1/cases/{code}",
+        "/api/v1/cases/{code}/parties",
+        "/api/v1/cases/{code}/inventory",
+        "/api/v1/health",
+    } <= set(paths)

@@ -95,7 +95,9 @@ async def test_issue_summons_is_signed_numbered_stamped_and_filed(
         ).all()
     assert actions[0] == "document.issued"
     assert {
-        "document.recipients_recorded", "document.downloaded", "document.validated",
+        "document.recipients_recorded",
+        "document.downloaded",
+        "document.validated",
         "document.read",
     } <= set(actions)
 
@@ -146,7 +148,7 @@ async def test_statement_record_awaits_and_takes_participant_countersignature(
     assert response.status_code == 201, response.text
     document = response.json()
     assert document["status"] == "awaiting_confirmation"
-    filed = (await api.get(f"/api/v1/documents/{document['code']}/pdf", headers=as_user()))
+    filed = await api.get(f"/api/v1/documents/{document['code']}/pdf", headers=as_user())
 
     participant = SoftwareSigner.from_pkcs12(
         signing.pki.pkcs12_path("participant-1"), passphrase=PKCS12_PASSPHRASE
@@ -184,13 +186,14 @@ async def test_countersignature_that_is_not_valid_is_refused(
     code = await _case(api, as_user())
     victim = await _party(api, as_user(), code)
     document = (await _issue(api, as_user(), code, DocType.STATEMENT_RECORD)).json()
-    filed = (await api.get(f"/api/v1/documents/{document['code']}/pdf", headers=as_user()))
+    filed = await api.get(f"/api/v1/documents/{document['code']}/pdf", headers=as_user())
     participant = SoftwareSigner.from_pkcs12(
         signing.pki.pkcs12_path("participant-1"), passphrase=PKCS12_PASSPHRASE
     )
     countersigned = bytearray(
-        await countersign_document(filed.content, participant, signing.env,
-                                   field_name="ChuKyDuongSu")
+        await countersign_document(
+            filed.content, participant, signing.env, field_name="ChuKyDuongSu"
+        )
     )
     if tamper == "flip":
         countersigned[len(filed.content) + 40] ^= 0x01
