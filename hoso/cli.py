@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from casefile.settings import Settings, SettingsError, get_settings
 
@@ -70,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="load demo agencies and users")
     audit = commands.add_parser("audit", help="the audit log")
     audit.add_argument("action", choices=["verify"])
+    verify = commands.add_parser("verify", help="validate the signatures of a PDF offline")
+    verify.add_argument("file", type=Path)
+    verify.add_argument("--format", choices=["text", "json", "xml"], default="text")
+    verify.add_argument("--trust-roots", type=Path, action="append", metavar="FILE_OR_DIR")
     args = parser.parse_args(argv)
 
     settings = _settings_or_exit()
@@ -103,6 +108,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         case "audit":
             return _audit_verify(settings)
+        case "verify":
+            from hoso.verify import verify_file
+
+            return verify_file(
+                args.file, settings, output=args.format, trust_roots=args.trust_roots
+            )
     return 2
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from casefile.settings import Settings
+from casefile.signing.pki import DemoPKI
 from workflows import SEARCH_ATTRIBUTES
 
 __all__ = ["run_dev_stack", "temporal_binary"]
@@ -105,6 +106,8 @@ def run_dev_stack(
     log_dir.mkdir(parents=True, exist_ok=True)
     migrate(settings)
     tokens = load_demo(settings)
+    # generated once, before the worker and the API both look for it (TEST ONLY keys)
+    DemoPKI.ensure(settings.pki_dir)
 
     stop_requested = False
 
@@ -169,6 +172,7 @@ def _announce(settings: Settings, tokens: dict[str, str], log_dir: Path) -> None
         f"  Temporal UI    http://{ui_host}:{settings.temporal_ui_port}",
         f"  Temporal gRPC  {settings.temporal_address}  namespace {settings.temporal_namespace}",
         f"  logs           {log_dir}",
+        f"  demo PKI       {settings.pki_dir}  (TEST ONLY certificates and keys)",
         "  demo bearer tokens:",
         *[f"    {user:<16} {token}" for user, token in tokens.items()],
     ]
