@@ -41,7 +41,11 @@ async def test_make_run_serves_a_case_and_stops_every_child_on_ctrl_c(tmp_path: 
     }
     log = open(tmp_path / "make-run.log", "wb")  # noqa: SIM115
     make = subprocess.Popen(
-        ["make", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        ["make", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{api_port}/api/v1"

@@ -93,8 +93,15 @@ def test_audit_inserted_row_is_found_at_its_position(database: Database) -> None
         prev = session.execute(text("SELECT hash FROM audit_events WHERE seq = 2")).scalar_one()
     moment = datetime(2026, 12, 1, tzinfo=UTC)
     forged = event_hash(
-        seq=3, occurred_at=moment, actor="ke.gian", agency="CSDTHN", action="case.read",
-        object_type="case", object_code="X", details="{}", prev_hash=prev,
+        seq=3,
+        occurred_at=moment,
+        actor="ke.gian",
+        agency="CSDTHN",
+        action="case.read",
+        object_type="case",
+        object_code="X",
+        details="{}",
+        prev_hash=prev,
     )
     _tamper(
         database,
