@@ -1,0 +1,173 @@
+"""The rules of a public notification (Joint Circular art. 20), without I/O or clocks.
+
+Channels: mass media (a) = the central daily newspaper (three consecutive issues) and
+national radio or TV (three broadcasts on three consecutive days); the recipient's
+electronic account on a digital platform (b) and the NDC common application (c), three
+consecutive days each; and always the agency's own portal (d), three consecutive days.
+A day lost to an interruption is made up right after it, so the count is met, and the
+interruption is recorded. A channel concludes at the end of its third day; (b) and (c)
+also conclude when the platform confirms the document reached the account and can be
+opened, or when a confirmation arrives (art. 20(1)(e)).
+"""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from casefile.errors import InvalidInput
+from casefile.legaltime import LegalCalendar
+
+__all__ = [
+    "Channel",
+    "Form",
+    "REQUIRED_PUBLICATIONS",
+    "NotificationContent",
+    "ChannelProgress",
+    "channels_for",
+    "validate_content",
+]
+
+REQUIRED_PUBLICATIONS = 3
+
+
+class Form(StrEnum):
+    """The forms of art. 20(1) an officer chooses among; the portal (d) is always added."""
+
+    MASS_MEDIA = "mass_media"  # (a)
+    ACCOUNT = "account"  # (b)
+    NDC_APP = "ndc_app"  # (c)
+    PORTAL = "portal"  # (d)
+
+
+class Channel(StrEnum):
+    NEWSPAPER = "newspaper"
+    BROADCAST = "broadcast"  # national radio or television
+    ACCOUNT = "account"
+    NDC_APP = "ndc_app"
+    PORTAL = "portal"
+
+    @property
+    def concludes_on_access(self) -> bool:
+        """(b) and (c) also conclude once the document is accessible or confirmed."""
+        return self in (Channel.ACCOUNT, Channel.NDC_APP)
+
+
+def channels_for(forms: Sequence[Form]) -> list[Channel]:
+    """The channels to run for the chosen forms, the portal always included (art. 20(1)(d))."""
+    if not forms:
+        raise InvalidInput("choose at least one form of notification", field="forms")
+    channels: list[Channel] = []
+    if Form.MASS_MEDIA in forms:
+        channels += [Channel.NEWSPAPER, Channel.BROADCAST]
+    if Form.ACCOUNT in forms:
+        channels.append(Channel.ACCOUNT)
+    if Form.NDC_APP in forms:
+        channels.append(Channel.NDC_APP)
+    channels.append(Channel.PORTAL)
+    return channels
+
+
+_TEXT = {"min_length": 1, "max_length": 2000}
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, extra="forbid")
+
+
+class NotifiedPerson(_Part):
+    full_name: str = Field(**_TEXT)
+    birth_year: int = Field(ge=1900, le=2100)
+    residence: str = Field(**_TEXT)
+
+
+class NotifiedDocument(_Part):
+    doc_type: str = Field(**_TEXT)
+    number: str = Field(**_TEXT)
+    issued_on: date
+    text: str = Field(min_length=1, max_length=20000)
+    """The full text or the part of it that is published."""
+
+
+class Obligation(_Part):
+    time: str = Field(**_TEXT)
+    deadline: str = Field(**_TEXT)
+    place: str = Field(**_TEXT)
+
+
+class NotificationContent(_Part):
+    """What every notice must say (art. 20(2)(a)-(e)); (f), the times of posting and of
+    conclusion, is added by the process from its plan."""
+
+    issuing_agency: str = Field(**_TEXT)  # (a)
+    person: NotifiedPerson  # (b)
+    document: NotifiedDocument  # (c)
+    obligation: Obligation  # (d)
+    consequences: str = Field(**_TEXT)  # (e)
+
+
+def validate_content(data: object) -> NotificationContent:
+    """Validate before anything is published; a missing field raises naming it."""
+    try:
+        return NotificationContent.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = "content." + ".".join(str(part) for part in first["loc"])
+        raise InvalidInput(f"{field}: {first['msg']}", field=field) from None
+
+
+class Publication(_Part):
+    day: date
+    at: datetime
+    evidence_id: str
+    issue_number: int | None = None
+
+
+class ChannelProgress(_Part):
+    """What happened on one channel so far; the workflow keeps one per channel."""
+
+    channel: Channel
+    publications: tuple[Publication, ...] = ()
+    interrupted_days: tuple[date, ...] = ()
+    accessible_at: datetime | None = None
+    """(b)/(c): the platform confirmed the document reached the account and can be opened."""
+    confirmed_at: datetime | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.publications)
+
+    def published_on(self, day: date) -> bool:
+        return any(p.day == day for p in self.publications)
+
+    def due_on(self, day: date) -> bool:
+        """Publish today if the count is not met and nothing was published today."""
+        return (
+            not self.concluded_early
+            and self.count < REQUIRED_PUBLICATIONS
+            and not (self.published_on(day))
+        )
+
+    @property
+    def concluded_early(self) -> bool:
+        return self.channel.concludes_on_access and (
+            self.accessible_at is not None or self.confirmed_at is not None
+        )
+
+    def with_publication(self, publication: Publication) -> "ChannelProgress":
+        return self.model_copy(update={"publications": (*self.publications, publication)})
+
+    def with_interruption(self, day: date) -> "ChannelProgress":
+        if day in self.interrupted_days:
+            return self
+        return self.model_copy(update={"interrupted_days": (*self.interrupted_days, day)})
+
+    def conclusion(self, calendar: LegalCalendar) -> datetime | None:
+        """When the channel's notification is deemed concluded (art. 20(1)(e)), or None."""
+        moments = []
+        if self.count >= REQUIRED_PUBLICATIONS:
+            moments.append(calendar.end_of(self.publications[REQUIRED_PUBLICATIONS - 1].day))
+        if self.channel.concludes_on_access:
+            moments += [m for m in (self.accessible_at, self.confirmed_at) if m is not None]
+        return min(moments) if moments else None
