@@ -4,13 +4,15 @@ Payloads carry identifiers and small facts, never document bytes (they travel as
 This module must never import SQLAlchemy: it is loaded inside the workflow sandbox.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from casefile.codes import Stage
 from casefile.inputs import NewCase
+from casefile.legaltime import LegalCalendar
+from casefile.notification import Channel, Form
 
 __all__ = [
     "OpenCaseInput",
@@ -35,6 +37,16 @@ __all__ = [
     "ConfirmationOverdueArgs",
     "IssueStatus",
     "IssueDocumentResult",
+    "PublicNotificationInput",
+    "PrepareNotificationArgs",
+    "PreparedNotification",
+    "PublishArgs",
+    "PublishedEvidence",
+    "RecordInterruptionArgs",
+    "AccessConfirmed",
+    "ChannelState",
+    "NotificationStatus",
+    "PublicNotificationResult",
 ]
 
 
@@ -201,3 +213,95 @@ class IssueDocumentResult(_Frozen):
     """``filed``, or ``awaiting_confirmation`` when the participant did not confirm in time."""
     recipients: list[str]
     confirmed_by: str | None = None
+
+
+# --- PublicNotification --------------------------------------------------------------------
+
+
+class PublicNotificationInput(_Frozen):
+    """Art. 20 notification of one document to one person, on the channels chosen."""
+
+    request_id: str
+    actor_id: int
+    case_code: str
+    document_code: str
+    party_code: str
+    forms: list[Form]
+    content: dict[str, Any]
+    """Fields a-e of art. 20(2); validated before anything is published."""
+    calendar: LegalCalendar = LegalCalendar()
+    account: str | None = None
+    """The person's electronic account, for channels (b) and (c)."""
+
+
+class PrepareNotificationArgs(_Frozen):
+    workflow_id: str
+    request: PublicNotificationInput
+    started_at: datetime
+
+
+class PreparedNotification(_Frozen):
+    channels: list[Channel]
+    request_document_code: str | None = None
+    """The filed request to publish (art. 20(3)(a))."""
+
+
+class PublishArgs(_Frozen):
+    workflow_id: str
+    request: PublicNotificationInput
+    channel: Channel
+    day: date
+    sequence: int
+    """1, 2 or 3: which of the required publications this is."""
+    planned_conclusion: datetime
+    """Art. 20(2)(f): the notice states when the notification concludes."""
+
+
+class PublishedEvidence(_Frozen):
+    """What the platform returned: the evidence of art. 20(3)(b)."""
+
+    channel: Channel
+    day: date
+    published_at: datetime
+    reference: str
+    """Issue number, broadcast slot, notice or delivery id."""
+    link: str
+    evidence_sha256: str
+    evidence_document_code: str | None = None
+
+
+class RecordInterruptionArgs(_Frozen):
+    workflow_id: str
+    request: PublicNotificationInput
+    channel: Channel
+    day: date
+    reason: str
+
+
+class AccessConfirmed(_Frozen):
+    """Signal: the platform says the document reached the account and can be opened, or the
+    person confirmed it (art. 20(1)(e), second paragraph)."""
+
+    channel: Channel
+    at: datetime
+    kind: Literal["accessible", "confirmed"] = "accessible"
+
+
+class ChannelState(_Frozen):
+    channel: Channel
+    publications: int
+    interrupted_days: list[date]
+    concluded_at: datetime | None
+    rejected: str | None = None
+    """The platform's definitive refusal, if any: the channel is abandoned and recorded."""
+
+
+class NotificationStatus(_Frozen):
+    channels: list[ChannelState]
+    concluded_at: datetime | None
+    error: str | None = None
+
+
+class PublicNotificationResult(_Frozen):
+    channels: list[ChannelState]
+    concluded_at: datetime
