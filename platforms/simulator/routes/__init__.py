@@ -1,0 +1,1 @@
+"""HTTP routers of the simulated platforms, one module per platform (plus control)."""
