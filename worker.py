@@ -5,6 +5,7 @@ Run with ``hoso worker`` (or ``python worker.py``); ``hoso dev`` starts it as a 
 
 import asyncio
 import concurrent.futures
+import gc
 import logging
 
 from temporalio.client import Client
@@ -50,10 +51,21 @@ def build_casefile_worker(
     )
 
 
+QUIET_LOGGERS = ("fontTools",)
+"""Loggers kept at WARNING: fontTools logs every font subset of every visible signature
+block at INFO (~80 lines per document), which costs the worker CPU for nothing."""
+
+
 async def run_worker(settings: Settings) -> None:
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     client = await connect(settings.temporal_address, settings.temporal_namespace)
     async with SigningRuntime.start(settings.pki_dir, pkcs11=pkcs11_settings(settings)) as signing:
         worker = build_casefile_worker(client, settings, signing)
+        # everything imported and set up so far lives as long as the process: keep it out
+        # of the cyclic garbage collector's scans (each full collection walked it all)
+        gc.collect()
+        gc.freeze()
         log.info("worker polling %s on %s", settings.task_queue, settings.temporal_address)
         await worker.run()
 

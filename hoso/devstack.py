@@ -1,10 +1,14 @@
-"""Supervise the embedded default: Temporal dev server, worker and API as child processes.
+"""Supervise the embedded default: Temporal dev server, worker(s) and API as child processes.
+
+The number of worker processes is ``HOSO_DEV_WORKERS`` (default: one per CPU, at most 2;
+:func:`dev_worker_count`); they are named ``worker``, ``worker-2``, … with a log file each.
 
 Children run in their own process groups so Ctrl-C reaches only this supervisor, which
 then stops them in reverse order and waits for each to exit (the Temporal dev server
 holds a SQLite lock until it has exited). If a child dies, the others are stopped too.
 """
 
+import os
 import signal
 import subprocess
 import sys
@@ -15,13 +19,16 @@ from pathlib import Path
 
 import httpx
 
+from casefile.fonts import ensure_signature_font
 from casefile.settings import Settings
 from casefile.signing.pki import DemoPKI
+from casefile.signing.runtime import default_font_cache_dir
 from workflows import SEARCH_ATTRIBUTES
 
-__all__ = ["run_dev_stack", "temporal_binary"]
+__all__ = ["WORKERS_ENV", "dev_worker_count", "run_dev_stack", "temporal_binary", "worker_names"]
 
 STOP_TIMEOUT_SECONDS = 20
+WORKERS_ENV = "HOSO_DEV_WORKERS"
 
 
 def temporal_binary() -> Path:
@@ -95,6 +102,29 @@ def _wait_for_api(settings: Settings, child: Child, timeout: float = 60) -> None
     raise RuntimeError(f"the API did not answer {url}")
 
 
+def dev_worker_count() -> int:
+    """How many worker processes ``hoso dev`` starts: ``HOSO_DEV_WORKERS``, default one
+    per CPU up to 2. Temporal hands the case-file queue's tasks to whichever worker polls
+    first, and SQLite writers queue on ``BEGIN IMMEDIATE``, so several are safe; each is
+    one Python process (one GIL), so a second one lets signing and rendering use a
+    second core."""
+    raw = os.environ.get(WORKERS_ENV, "").strip()
+    if not raw:
+        return max(1, min(2, os.cpu_count() or 1))
+    try:
+        count = int(raw)
+    except ValueError:
+        raise SystemExit(f"hoso: {WORKERS_ENV}={raw!r} is not a number") from None
+    if not 1 <= count <= 16:
+        raise SystemExit(f"hoso: {WORKERS_ENV} must be between 1 and 16, not {count}")
+    return count
+
+
+def worker_names(count: int) -> list[str]:
+    """``worker``, ``worker-2``, … (also the names of their log files)."""
+    return ["worker", *(f"worker-{i}" for i in range(2, count + 1))]
+
+
 def run_dev_stack(
     settings: Settings,
     *,
@@ -108,6 +138,8 @@ def run_dev_stack(
     tokens = load_demo(settings)
     # generated once, before the worker and the API both look for it (TEST ONLY keys)
     DemoPKI.ensure(settings.pki_dir)
+    # likewise the signature font, so the workers do not all generate it at once
+    ensure_signature_font(default_font_cache_dir(settings.pki_dir))
 
     stop_requested = False
 
@@ -135,6 +167,12 @@ def run_dev_stack(
         settings.temporal_namespace,
         "--log-level",
         "warn",
+        # WAL: one fsync per checkpoint instead of per transaction; a crash of the process
+        # loses nothing, a power loss at most the last transactions (a dev server)
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
     ]
     for key in SEARCH_ATTRIBUTES:
         temporal_command += ["--search-attribute", f"{key.name}=Keyword"]
@@ -143,7 +181,8 @@ def run_dev_stack(
     try:
         children.append(_start("temporal", temporal_command, log_dir))
         _wait_for_temporal(settings, children[0])
-        children.append(_start("worker", [*hoso, "worker"], log_dir))
+        for name in worker_names(dev_worker_count()):
+            children.append(_start(name, [*hoso, "worker"], log_dir))
         children.append(_start("api", [*hoso, "serve"], log_dir))
         _wait_for_api(settings, children[-1])
         _announce(settings, tokens, log_dir)

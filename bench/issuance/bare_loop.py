@@ -47,32 +47,6 @@ STEPS = ("render", "open_key", "sign", "stamp")
 every document before ``sign_document``."""
 T = TypeVar("T")
 
-VIETNAMESE_UNICODES = [
-    *range(0x20, 0x7F),
-    *range(0xA0, 0x180),  # Latin-1, Latin Extended-A (Đ đ, Ĩ ĩ, Ũ ũ)
-    *range(0x1A0, 0x1B1),  # Ơ ơ Ư ư
-    *range(0x300, 0x324),  # combining marks
-    *range(0x1EA0, 0x1EFA),  # Latin Extended Additional (Vietnamese)
-    *range(0x2010, 0x2027),  # dashes, quotes, ellipsis
-    0x20AB,  # ₫
-]
-
-
-def subset_font(target: Path) -> Path:
-    """EXPERIMENT (``--subset-font``): the signature-block font cut to Latin + Vietnamese,
-    without layout tables, so pyHanko's per-signature subsetting has less to parse."""
-    from fontTools import subset
-
-    options = subset.Options()
-    options.layout_features = []
-    options.drop_tables += ["GSUB", "GPOS", "GDEF"]
-    font = subset.load_font(str(SERIF_REGULAR), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=VIETNAMESE_UNICODES)
-    subsetter.subset(font)
-    subset.save_font(font, str(target), options)
-    return target
-
 
 class _Clock:
     """CPU (thread and process) and wall time of one step."""
@@ -155,18 +129,22 @@ async def _one_document(
 
 
 async def run_bare_loop(
-    n: int = 30, warmup: int = 3, pki_dir: Path | None = None, small_font: bool = False
+    n: int = 30, warmup: int = 3, pki_dir: Path | None = None, full_font: bool = False
 ) -> dict[str, Any]:
-    """Issue ``warmup`` + ``n`` documents; return the measurements of the last ``n``."""
-    # fontTools warns on stderr for every font subset ("FFTM NOT subset"): mute it here
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    """Issue ``warmup`` + ``n`` documents; return the measurements of the last ``n``.
+
+    The blocks are drawn with the runtime's signature font, as in the worker;
+    ``full_font`` draws them with the full Liberation Serif file instead (the "before"
+    of bench/README.md)."""
+    # as in the worker (worker.QUIET_LOGGERS): fontTools logs every font subset at INFO
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="hoso-bench-pki-") as tmp:
         started = time.perf_counter()
         async with SigningRuntime.start(pki_dir or Path(tmp) / "pki") as runtime:
-            if small_font:
-                font = subset_font(Path(tmp) / "signature-font.ttf")
-                runtime.env = dataclasses.replace(runtime.env, font_file=font)
+            if full_font:
+                runtime.env = dataclasses.replace(runtime.env, font_file=SERIF_REGULAR)
             setup_s = time.perf_counter() - started
+            font_file = runtime.env.font_file
             warm: dict[str, list[_Clock]] = {step: [] for step in STEPS}
             for i in range(warmup):
                 await _one_document(runtime, i, warm)
@@ -186,6 +164,7 @@ async def run_bare_loop(
         "warmup": warmup,
         "pages": rendered.page_count,
         "pdf_bytes": len(stamped),
+        "font_file": str(font_file),
         "last_document_verdict": outcome.verdict.value,
         "last_document_valid": outcome.verdict is Verdict.VALID,
         "signatures": [s.field_name for s in outcome.signatures],
@@ -236,12 +215,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=3, help="documents before (default 3)")
     parser.add_argument("--json", type=Path, help="also write the result here")
     parser.add_argument(
-        "--subset-font",
+        "--full-font",
         action="store_true",
-        help="experiment: signature blocks in a Latin+Vietnamese subset of the font",
+        help="blocks in the full Liberation Serif file (as before the signature font)",
     )
     args = parser.parse_args(argv)
-    result = asyncio.run(run_bare_loop(args.n, args.warmup, small_font=args.subset_font))
+    result = asyncio.run(run_bare_loop(args.n, args.warmup, full_font=args.full_font))
     print_bare_loop(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False))

@@ -38,14 +38,24 @@ def _machine() -> str:
 
 def summary_table(bare: dict[str, Any], stack: dict[str, Any]) -> list[str]:
     ratio = stack["docs_per_s"] / bare["docs_per_s"]
+    stack_cpu = sum(
+        ms
+        for role, ms in stack["cpu_ms_per_doc"].items()
+        if role not in ("workers (all)", "bench client")
+    )
     total = bare["total"]["process_cpu"]
     rows = [
         "| measure | value | target |",
         "| --- | --- | --- |",
         f"| bare loop (1 process, sequential) | {bare['docs_per_s']:.2f} docs/s | |",
-        f"| through the stack ({stack['clients']} clients) | {stack['docs_per_s']:.2f} docs/s | |",
+        f"| through the stack ({stack['worker_processes']} worker processes, "
+        f"{stack['clients']} clients) | {stack['docs_per_s']:.2f} docs/s | |",
         f"| ratio stack / bare | {ratio:.2f} | ≥ {RATIO_TARGET} "
         f"{'met' if ratio >= RATIO_TARGET else 'NOT met'} |",
+        f"| ratio stack / bare, per worker process | "
+        f"{ratio / max(1, stack['worker_processes']):.2f} | |",
+        f"| CPU efficiency: bare CPU / stack CPU (all processes) per document | "
+        f"{bare['process_cpu_s'] / bare['n'] * 1000 / stack_cpu:.2f} | |",
     ]
     for step in STEPS:
         m = bare["steps"][step]["process_cpu"]
@@ -64,6 +74,10 @@ def summary_table(bare: dict[str, Any], stack: dict[str, Any]) -> list[str]:
         f"| machine busy during the stack run | {100 * stack['machine_busy']:.0f} % of "
         f"{stack['cpus']} CPUs | |"
     )
+    rows.append(
+        f"| CPUs busy outside the stack during its run (other load) | "
+        f"{stack['other_load_cpus']:.2f} | ~0 for a clean run |"
+    )
     return rows
 
 
@@ -73,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=4, help="concurrent API clients")
     parser.add_argument("--warmup", type=int, default=3, help="documents before measuring")
     parser.add_argument("--json", type=Path, help="also write all measurements here")
+    parser.add_argument(
+        "--workers", type=int, help="worker processes of hoso dev (default: its own, 2 here)"
+    )
     args = parser.parse_args(argv)
     started = datetime.now(UTC)
     out(f"{started:%Y-%m-%d %H:%M} UTC, {_machine()}")
@@ -80,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     bare = asyncio.run(run_bare_loop(args.n, args.warmup))
     print_bare_loop(bare)
     out()
-    stack = asyncio.run(run_through_stack(args.n, args.clients, args.warmup))
+    stack = asyncio.run(run_through_stack(args.n, args.clients, args.warmup, workers=args.workers))
     print_through_stack(stack)
     out()
     for row in summary_table(bare, stack):

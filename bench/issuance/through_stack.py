@@ -83,8 +83,9 @@ def _busy_ticks() -> tuple[int, int]:
 class Stack:
     """``hoso dev`` in a temporary data directory; stopped with SIGINT like Ctrl-C."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, workers: int | None = None) -> None:
         self.data_dir = data_dir
+        self.workers = workers
         self.api_port, self.temporal_port, self.ui_port = (_free_port() for _ in range(3))
         self.log_path = data_dir.parent / "hoso-dev.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -107,6 +108,8 @@ class Stack:
             "HOSO_TEMPORAL_ADDRESS": self.temporal_address,
             "HOSO_TEMPORAL_UI_PORT": str(self.ui_port),
         }
+        if self.workers is not None:
+            env["HOSO_DEV_WORKERS"] = str(self.workers)
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 [str(HOSO), "dev"],
@@ -136,7 +139,13 @@ class Stack:
                 await asyncio.sleep(0.3)
             else:
                 raise RuntimeError(f"hoso dev not ready in {START_TIMEOUT_S} s:\n{self.output()}")
-        self.pids = {_role(pid): pid for pid in _children(self.process.pid)}
+        self.pids = {}
+        for pid in sorted(_children(self.process.pid)):  # started in order: lower pid first
+            role = _role(pid)
+            if role == "worker":
+                count = sum(1 for r in self.pids if r.startswith("worker"))
+                role = "worker" if count == 0 else f"worker-{count + 1}"
+            self.pids[role] = pid
         self.pids["supervisor"] = self.process.pid
 
     def tokens(self) -> dict[str, str]:
@@ -270,11 +279,20 @@ async def _measure(stack: Stack, n: int, clients: int, warmup: int) -> dict[str,
         wall = time.perf_counter() - wall0
         cpu1, busy1, own1 = stack.cpu(), _busy_ticks(), time.process_time()
     cpu = {role: cpu1[role] - cpu0[role] for role in cpu0}
+    workers = [role for role in cpu if role.startswith("worker")]
+    if len(workers) > 1:
+        cpu["workers (all)"] = sum(cpu[role] for role in workers)
     cpu["bench client"] = own1 - own0
     busy = (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1])
+    # CPU the machine spent outside the stack and this client (other people's processes,
+    # the kernel's own threads): a run with much of it is not comparable
+    ours = sum(v for role, v in cpu.items() if role != "workers (all)")
+    other_cpus = max(0.0, busy * (os.cpu_count() or 1) - ours / wall)
     history = await _activity_times(stack.temporal_address, cases, since)
-    worker_log = stack.data_dir / "logs" / "worker.log"
-    log_lines = worker_log.read_text(errors="replace").count("\n") if worker_log.exists() else 0
+    log_lines = sum(
+        path.read_text(errors="replace").count("\n")
+        for path in (stack.data_dir / "logs").glob("worker*.log")
+    )
     return {
         "n": n,
         "clients": clients,
@@ -287,17 +305,21 @@ async def _measure(stack: Stack, n: int, clients: int, warmup: int) -> dict[str,
         "cpu_s": cpu,
         "cpu_ms_per_doc": {role: s * 1000 / n for role, s in cpu.items()},
         "machine_busy": busy,
+        "other_load_cpus": other_cpus,
         "cpus": os.cpu_count(),
+        "worker_processes": len(workers),
         "history": history,
         "worker_log_lines_per_doc": log_lines / (n + warmup),
     }
 
 
 async def run_through_stack(
-    n: int = 30, clients: int = 4, warmup: int = 3, keep: bool = False
+    n: int = 30, clients: int = 4, warmup: int = 3, keep: bool = False, workers: int | None = None
 ) -> dict[str, Any]:
+    """``workers``: worker processes of ``hoso dev`` (``HOSO_DEV_WORKERS``); ``None``: its
+    default (one per CPU, at most 2)."""
     tmp = Path(tempfile.mkdtemp(prefix="hoso-bench-"))
-    stack = Stack(tmp / "data")
+    stack = Stack(tmp / "data", workers)
     try:
         started = time.perf_counter()
         stack.start()
@@ -319,12 +341,14 @@ async def run_through_stack(
 
 def print_through_stack(result: dict[str, Any]) -> None:
     out(
-        f"through the stack: {result['n']} documents by {result['clients']} clients in "
+        f"through the stack ({result['worker_processes']} worker processes): "
+        f"{result['n']} documents by {result['clients']} clients in "
         f"{result['wall_s']:.2f} s = {result['docs_per_s']:.2f} docs/s; latency median "
         f"{result['latency']['median_ms']:.0f} ms, p90 {result['latency']['p90_ms']:.0f} ms"
     )
     out(
-        f"machine busy {100 * result['machine_busy']:.0f} % of {result['cpus']} CPUs; "
+        f"machine busy {100 * result['machine_busy']:.0f} % of {result['cpus']} CPUs "
+        f"(of which {result['other_load_cpus']:.2f} CPUs outside the stack); "
         f"stack started in {result['startup_s']:.1f} s, stopped with exit "
         f"{result['stack_exit']}; POST /cases {1000 * result['open_case_s']:.0f} ms"
     )
@@ -353,9 +377,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients (default 4)")
     parser.add_argument("--warmup", type=int, default=3, help="documents before (default 3)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data dir")
+    parser.add_argument(
+        "--workers", type=int, help="worker processes (HOSO_DEV_WORKERS; default: hoso dev's)"
+    )
     parser.add_argument("--json", type=Path, help="also write the result here")
     args = parser.parse_args(argv)
-    result = asyncio.run(run_through_stack(args.n, args.clients, args.warmup, args.keep))
+    result = asyncio.run(
+        run_through_stack(args.n, args.clients, args.warmup, args.keep, args.workers)
+    )
     print_through_stack(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False))

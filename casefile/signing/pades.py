@@ -41,7 +41,9 @@ its own field.
 
 from __future__ import annotations
 
+import functools
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -50,10 +52,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from asn1crypto import x509
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign.fields import (
     MDPPerm,
     SigFieldSpec,
@@ -76,7 +80,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.api import FetcherBackend
 
-from casefile.fonts import SERIF_REGULAR
+from casefile.fonts import SERIF_REGULAR, font_codepoints
 from casefile.signing.pki import PKIServices
 from casefile.signing.signers import CertificateHolder, DocumentSigner
 
@@ -257,9 +261,55 @@ def _wrap(text: str, box: Box | None, font_size: int) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class _FontBytesFactory(FontEngineFactory):
+    """pyHanko's :class:`GlyphAccumulatorFactory`, reading the font from memory.
+
+    Every appearance still gets its own :class:`GlyphAccumulator` (its own parsed
+    ``TTFont``, which pyHanko's subsetting overwrites), so nothing mutable is shared
+    between signatures, threads or event loops; only the immutable file bytes are."""
+
+    font_bytes: bytes
+    font_size: int
+
+    def create_font_engine(
+        self, writer: BasePdfFileWriter, obj_stream: object = None
+    ) -> FontEngine:
+        if obj_stream is None and writer.stream_xrefs:
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(
+            writer=writer,
+            font_handle=BytesIO(self.font_bytes),
+            font_size=self.font_size,
+            obj_stream=obj_stream,
+        )
+
+
+@functools.lru_cache(maxsize=8)
+def _font_file_data(path: Path, mtime_ns: int, size: int) -> tuple[bytes, frozenset[int]]:
+    """The bytes of a font file and the code points it covers (cached per file version)."""
+    data = path.read_bytes()
+    return data, font_codepoints(path)
+
+
+def _font_for(env: SigningEnvironment, text: str, font_size: int) -> FontEngineFactory:
+    """The environment's font, unless ``text`` has a character it lacks (a name in a
+    script outside the signature font's Latin/Vietnamese cut): then the full font."""
+    candidates = [env.font_file]
+    if env.font_file != SERIF_REGULAR:
+        candidates.append(SERIF_REGULAR)
+    needed = {ord(c) for c in text if not c.isspace()}
+    for path in candidates:
+        stat = path.stat()
+        data, covered = _font_file_data(path, stat.st_mtime_ns, stat.st_size)
+        if needed <= covered or path == candidates[-1]:
+            return _FontBytesFactory(data, font_size)
+    raise AssertionError("unreachable")
+
+
 def _text_style(env: SigningEnvironment, stamp_text: str, font_size: int) -> TextStampStyle:
     # the same size on the glyph accumulator and the text box, or lines overlap
-    font = GlyphAccumulatorFactory(str(env.font_file), font_size=font_size)
+    font = _font_for(env, unicodedata.normalize("NFC", stamp_text), font_size)
     return TextStampStyle(
         stamp_text=stamp_text,
         text_box_style=TextBoxStyle(font=font, font_size=font_size),

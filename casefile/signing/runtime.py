@@ -6,18 +6,25 @@ HSM; SoftHSM2 in tests) when ``HOSO_SIGNER_BACKEND=pkcs11``. The services are bo
 the event loop that starts them: start the runtime in the loop that signs.
 """
 
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from casefile.errors import NotPermitted
+from casefile.fonts import ensure_signature_font
 from casefile.signing.pades import SigningEnvironment
 from casefile.signing.pki import PKCS12_PASSPHRASE, DemoPKI, PKIServices
 from casefile.signing.signers import DocumentSigner, Pkcs11Options, Pkcs11Signer, SoftwareSigner
 from casefile.signing.validation import ValidationPolicy
 
-__all__ = ["SigningRuntime", "Pkcs11Settings"]
+__all__ = ["SigningRuntime", "Pkcs11Settings", "default_font_cache_dir"]
+
+
+def default_font_cache_dir(pki_dir: Path) -> Path:
+    """Where the signature font is generated: ``fonts`` next to the PKI (the data dir)."""
+    return Path(pki_dir).parent / "fonts"
 
 
 @dataclass(frozen=True)
@@ -37,11 +44,20 @@ class SigningRuntime:
     @classmethod
     @asynccontextmanager
     async def start(
-        cls, pki_dir: Path, *, pkcs11: Pkcs11Settings | None = None
+        cls,
+        pki_dir: Path,
+        *,
+        pkcs11: Pkcs11Settings | None = None,
+        font_cache_dir: Path | None = None,
     ) -> AsyncIterator["SigningRuntime"]:
+        """Start the demo PKI's services in the running loop. The visible blocks use the
+        signature font (:func:`casefile.fonts.ensure_signature_font`), generated once into
+        ``font_cache_dir`` (default: ``fonts`` next to ``pki_dir``, under the data dir)."""
         pki = DemoPKI.ensure(pki_dir)
+        font = ensure_signature_font(font_cache_dir or default_font_cache_dir(pki_dir))
         async with pki.services() as services:
-            yield cls(pki, services, SigningEnvironment.from_services(services), pkcs11)
+            env = dataclasses.replace(SigningEnvironment.from_services(services), font_file=font)
+            yield cls(pki, services, env, pkcs11)
 
     @property
     def policy(self) -> ValidationPolicy:
