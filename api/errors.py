@@ -18,6 +18,8 @@ STATUS_BY_ERROR: dict[type[errors.HosoError], int] = {
     errors.Conflict: 409,
     errors.ProceduralViolation: 409,
     errors.BlobCorrupted: 500,
+    errors.PlatformUnavailable: 503,
+    errors.PlatformRejected: 502,
 }
 
 

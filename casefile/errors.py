@@ -11,6 +11,8 @@ __all__ = [
     "Conflict",
     "ProceduralViolation",
     "BlobCorrupted",
+    "PlatformUnavailable",
+    "PlatformRejected",
 ]
 
 
@@ -66,3 +68,17 @@ class BlobCorrupted(HosoError):
     """Stored bytes no longer match their SHA-256 name: they are never served."""
 
     code = "blob_corrupted"
+
+
+class PlatformUnavailable(HosoError):
+    """An external platform is down, slow or erring: worth retrying later."""
+
+    code = "platform_unavailable"
+    retryable = True
+
+
+class PlatformRejected(HosoError):
+    """An external platform definitively refused (no such account, content refused): the
+    process moves to its next fallback instead of retrying."""
+
+    code = "platform_rejected"

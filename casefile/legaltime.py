@@ -27,23 +27,23 @@ class LegalCalendar(BaseModel):
     epoch: datetime = datetime(2026, 1, 1, tzinfo=UTC)
     """Start of demo day 0 (only with ``day_seconds``); its date in the zone is day 0's date."""
 
-    def _zone(self) -> ZoneInfo:
+    def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
     def day_of(self, moment: datetime) -> date:
         """The legal day a moment falls on."""
         if self.day_seconds is None:
-            return moment.astimezone(self._zone()).date()
+            return moment.astimezone(self.zone()).date()
         elapsed = (moment - self.epoch).total_seconds()
-        return self.epoch.astimezone(self._zone()).date() + timedelta(
+        return self.epoch.astimezone(self.zone()).date() + timedelta(
             days=int(elapsed // self.day_seconds)
         )
 
     def start_of(self, day: date) -> datetime:
         """The first instant of a legal day (aware, UTC)."""
         if self.day_seconds is None:
-            return datetime.combine(day, time(0), tzinfo=self._zone()).astimezone(UTC)
-        offset = (day - self.epoch.astimezone(self._zone()).date()).days
+            return datetime.combine(day, time(0), tzinfo=self.zone()).astimezone(UTC)
+        offset = (day - self.epoch.astimezone(self.zone()).date()).days
         return (self.epoch + timedelta(seconds=offset * self.day_seconds)).astimezone(UTC)
 
     def end_of(self, day: date) -> datetime:

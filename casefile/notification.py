@@ -27,6 +27,7 @@ __all__ = [
     "ChannelProgress",
     "channels_for",
     "validate_content",
+    "notice_text",
 ]
 
 REQUIRED_PUBLICATIONS = 3
@@ -171,3 +172,30 @@ class ChannelProgress(_Part):
         if self.channel.concludes_on_access:
             moments += [m for m in (self.accessible_at, self.confirmed_at) if m is not None]
         return min(moments) if moments else None
+
+
+def notice_text(
+    content: NotificationContent,
+    *,
+    posted_on: date,
+    concludes_at: datetime,
+    calendar: LegalCalendar,
+) -> str:
+    """The published notice, stating every element of art. 20(2)(a)-(f) in Vietnamese."""
+    zone = calendar.zone()
+    person, document, duty = content.person, content.document, content.obligation
+    return "\n".join(
+        [
+            f"{content.issuing_agency.upper()} THÔNG BÁO",
+            f"Người được thông báo: {person.full_name}, sinh năm {person.birth_year}, "
+            f"nơi cư trú: {person.residence}.",
+            f"Văn bản: {document.doc_type} số {document.number} "
+            f"ngày {document.issued_on:%d/%m/%Y}.",
+            f"Nội dung: {document.text}",
+            f"Thời gian, thời hạn, địa điểm thực hiện nghĩa vụ: {duty.time}; {duty.deadline}; "
+            f"{duty.place}.",
+            f"Trách nhiệm pháp lý nếu không thực hiện: {content.consequences}",
+            f"Thời điểm đăng: ngày {posted_on:%d/%m/%Y}; thời điểm kết thúc thông báo: "
+            f"{concludes_at.astimezone(zone):%H giờ %M ngày %d/%m/%Y}.",
+        ]
+    )

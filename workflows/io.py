@@ -231,7 +231,9 @@ class PublicNotificationInput(_Frozen):
     """Fields a-e of art. 20(2); validated before anything is published."""
     calendar: LegalCalendar = LegalCalendar()
     account: str | None = None
-    """The person's electronic account, for channels (b) and (c)."""
+    """The person's electronic account, for channel (b)."""
+    national_id: str | None = None
+    """The person's national ID, by which the NDC common application finds them (c)."""
 
 
 class PrepareNotificationArgs(_Frozen):
