@@ -8,22 +8,26 @@ import concurrent.futures
 import gc
 import logging
 
+import httpx
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.cases import CaseActivities
 from activities.issuance import IssuanceActivities
+from activities.notification import NotificationActivities
+from activities.platform_clients import HttpPlatforms
 from casefile.blobstore import FileBlobStore
 from casefile.db import make_engine, make_session_factory
 from casefile.settings import Settings, get_settings
 from casefile.signing.runtime import Pkcs11Settings, SigningRuntime
 from workflows.client import connect
 from workflows.issue_document import IssueDocumentWorkflow
+from workflows.notify_publicly import PublicNotificationWorkflow
 from workflows.open_case import OpenCaseWorkflow
 
 __all__ = ["WORKFLOWS", "build_casefile_worker", "run_worker", "pkcs11_settings"]
 
-WORKFLOWS = [OpenCaseWorkflow, IssueDocumentWorkflow]
+WORKFLOWS = [OpenCaseWorkflow, IssueDocumentWorkflow, PublicNotificationWorkflow]
 log = logging.getLogger("hoso.worker")
 
 
@@ -34,19 +38,24 @@ def build_casefile_worker(
     *,
     task_queue: str | None = None,
     executor: concurrent.futures.Executor | None = None,
+    platforms: httpx.AsyncClient | None = None,
 ) -> Worker:
-    """The worker for the case-file queue: the workflows plus the database and signing
-    activities. ``signing`` must have been started in the loop the worker runs in."""
+    """The worker for the case-file queue: the workflows plus the database, signing and
+    platform activities. ``signing`` must have been started in the loop the worker runs in;
+    ``platforms`` defaults to a client of HOSO_PLATFORMS_URL."""
     sessions = make_session_factory(make_engine(settings.effective_database_url))
+    blobs = FileBlobStore(settings.effective_blob_dir)
     cases = CaseActivities(sessions, settings.zone)
-    issuance = IssuanceActivities(
-        sessions, FileBlobStore(settings.effective_blob_dir), settings.zone, signing
+    issuance = IssuanceActivities(sessions, blobs, settings.zone, signing)
+    http = platforms or httpx.AsyncClient(
+        base_url=settings.platforms_url, timeout=settings.platforms_timeout_seconds
     )
+    notification = NotificationActivities(sessions, blobs, HttpPlatforms(http))
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[cases.create_case, *issuance.activities()],
+        activities=[cases.create_case, *issuance.activities(), *notification.activities()],
         activity_executor=executor or concurrent.futures.ThreadPoolExecutor(max_workers=8),
     )
 

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     pkcs11_token: str = "hoso"
     pkcs11_pin: str = Field(default="", repr=False)
 
+    platforms_url: str = "http://127.0.0.1:8765"
+    """Base URL of the external platforms (the simulator in the embedded default)."""
+    platforms_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
     time_zone: str = "Asia/Ho_Chi_Minh"
     """Legal time: dates on documents and procedural days are computed in this zone."""
 
@@ -63,6 +67,13 @@ class Settings(BaseSettings):
                 f"(got {value.split('://')[0]!r})"
             )
         return value
+
+    @field_validator("platforms_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL (got {value!r})")
+        return value.rstrip("/")
 
     @field_validator("temporal_address")
     @classmethod

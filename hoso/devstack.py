@@ -181,6 +181,7 @@ def run_dev_stack(
     try:
         children.append(_start("temporal", temporal_command, log_dir))
         _wait_for_temporal(settings, children[0])
+        children.append(_start("platforms", _simulator_command(settings, data_dir), log_dir))
         for name in worker_names(dev_worker_count()):
             children.append(_start(name, [*hoso, "worker"], log_dir))
         children.append(_start("api", [*hoso, "serve"], log_dir))
@@ -202,6 +203,23 @@ def run_dev_stack(
         _stop(children)
 
 
+def _simulator_command(settings: Settings, data_dir: Path) -> list[str]:
+    """The platform simulator (TEST ONLY) on the port of HOSO_PLATFORMS_URL."""
+    address = settings.platforms_url.split("://", 1)[1]
+    host, _, port = address.partition(":")
+    return [
+        sys.executable,
+        "-m",
+        "platforms",
+        "--state-dir",
+        str(data_dir / "platforms"),
+        "--host",
+        host,
+        "--port",
+        port or "80",
+    ]
+
+
 def _announce(settings: Settings, tokens: dict[str, str], log_dir: Path) -> None:
     api = f"http://{settings.api_host}:{settings.api_port}"
     ui_host = settings.temporal_address.rpartition(":")[0]
@@ -210,6 +228,7 @@ def _announce(settings: Settings, tokens: dict[str, str], log_dir: Path) -> None
         f"  API            {api}/api/v1   (docs {api}/docs)",
         f"  Temporal UI    http://{ui_host}:{settings.temporal_ui_port}",
         f"  Temporal gRPC  {settings.temporal_address}  namespace {settings.temporal_namespace}",
+        f"  platforms      {settings.platforms_url}  (simulator, TEST ONLY)",
         f"  logs           {log_dir}",
         f"  demo PKI       {settings.pki_dir}  (TEST ONLY certificates and keys)",
         "  demo bearer tokens:",

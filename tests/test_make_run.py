@@ -32,12 +32,14 @@ def _port_open(port: int) -> bool:
 @pytest.mark.slow
 async def test_make_run_serves_a_case_and_stops_every_child_on_ctrl_c(tmp_path: Path) -> None:
     api_port, temporal_port, ui_port = _free_port(), _free_port(), _free_port()
+    platforms_port = _free_port()
     env = {
         **os.environ,
         "HOSO_DATA_DIR": str(tmp_path / "data"),
         "HOSO_API_PORT": str(api_port),
         "HOSO_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
         "HOSO_TEMPORAL_UI_PORT": str(ui_port),
+        "HOSO_PLATFORMS_URL": f"http://127.0.0.1:{platforms_port}",
     }
     log = open(tmp_path / "make-run.log", "wb")  # noqa: SIM115
     make = subprocess.Popen(
@@ -67,6 +69,12 @@ async def test_make_run_serves_a_case_and_stops_every_child_on_ctrl_c(tmp_path: 
                 return output if "dtv.an" in output else ""
 
             output = await assert_eventually(announced)
+
+            async def simulator_up() -> bool:
+                state = await http.get(f"http://127.0.0.1:{platforms_port}/control/state")
+                return state.status_code == 200
+
+            await assert_eventually(simulator_up)
             assert f"http://127.0.0.1:{ui_port}" in output and "hoso is running" in output
             tokens = json.loads((tmp_path / "data" / "demo-tokens.json").read_text())
             response = await http.post(
@@ -91,12 +99,12 @@ async def test_make_run_serves_a_case_and_stops_every_child_on_ctrl_c(tmp_path: 
         log.close()
 
     def all_ports_closed() -> bool:
-        return not any(_port_open(p) for p in (api_port, temporal_port, ui_port))
+        return not any(_port_open(p) for p in (api_port, temporal_port, ui_port, platforms_port))
 
     deadline = time.monotonic() + 30
     while not all_ports_closed() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert all_ports_closed()
     output = (tmp_path / "make-run.log").read_text()
-    for child in ("api", "worker", "temporal"):
+    for child in ("api", "worker", "platforms", "temporal"):
         assert f"stopped {child}" in output
