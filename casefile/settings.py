@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     platforms_url: str = "http://127.0.0.1:8765"
     """Base URL of the external platforms (the simulator in the embedded default)."""
     platforms_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    platform_webhook_secret: str = Field(default="hoso-demo-webhook-secret-TEST-ONLY", repr=False)
+    """Master secret of the platforms' webhooks; each platform's key is derived from it."""
 
     time_zone: str = "Asia/Ho_Chi_Minh"
     """Legal time: dates on documents and procedural days are computed in this zone."""

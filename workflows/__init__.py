@@ -15,6 +15,7 @@ __all__ = [
     "DOCUMENT_TYPE",
     "SEARCH_ATTRIBUTES",
     "issue_document_workflow_id",
+    "public_notification_workflow_id",
     "open_case_workflow_id",
 ]
 
@@ -32,6 +33,10 @@ SEARCH_ATTRIBUTES = (CASE_CODE, AGENCY_CODE, CASE_STAGE, DOCUMENT_CODE, DOCUMENT
 
 def issue_document_workflow_id(task_queue: str, request_id: str) -> str:
     return f"issue-document:{task_queue}:{request_id}"
+
+
+def public_notification_workflow_id(task_queue: str, request_id: str) -> str:
+    return f"notify-publicly:{task_queue}:{request_id}"
 
 
 def open_case_workflow_id(task_queue: str, request_id: str) -> str:

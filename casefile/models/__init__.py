@@ -12,6 +12,7 @@ from casefile.models.issuance import (
     DocumentSignature,
     OtpChallengeRow,
     OutboxMessage,
+    PlatformEvent,
     StepResult,
 )
 
@@ -29,6 +30,7 @@ __all__ = [
     "OtpChallengeRow",
     "OutboxMessage",
     "Party",
+    "PlatformEvent",
     "StepResult",
     "User",
 ]

@@ -13,6 +13,7 @@ __all__ = [
     "DocumentRecipient",
     "OtpChallengeRow",
     "OutboxMessage",
+    "PlatformEvent",
     "StepResult",
 ]
 
@@ -109,3 +110,17 @@ class OutboxMessage(Base):
     related_code: Mapped[str] = mapped_column(String(80), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class PlatformEvent(Base):
+    """A receipt reported by a platform's webhook, kept once per event id (replay-safe)."""
+
+    __tablename__ = "platform_events"
+
+    event_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    event_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(100), index=True)
+    document_code: Mapped[str | None] = mapped_column(String(80), index=True)
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
