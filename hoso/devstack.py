@@ -207,16 +207,13 @@ def _simulator_command(settings: Settings, data_dir: Path) -> list[str]:
     """The platform simulator (TEST ONLY) on the port of HOSO_PLATFORMS_URL."""
     address = settings.platforms_url.split("://", 1)[1]
     host, _, port = address.partition(":")
+    # the simulator signs its webhooks with the secret hoso checks them with
+    os.environ["HOSO_SIM_WEBHOOK_SECRET"] = settings.platform_webhook_secret
+    api = f"http://{settings.api_host}:{settings.api_port}"
     return [
-        sys.executable,
-        "-m",
-        "platforms",
-        "--state-dir",
-        str(data_dir / "platforms"),
-        "--host",
-        host,
-        "--port",
-        port or "80",
+        *(sys.executable, "-m", "platforms", "--state-dir", str(data_dir / "platforms")),
+        *("--host", host, "--port", port or "80"),
+        *("--webhook-url", api + "/api/v1/platform-webhooks/{platform}"),
     ]
 
 
