@@ -8,7 +8,7 @@ from fastapi.routing import APIRoute
 from temporalio.client import Client
 
 from api.errors import install_error_handlers
-from api.routes import cases, confirmations, documents, health, webhooks
+from api.routes import cases, confirmations, documents, health, notifications, webhooks
 from casefile.blobstore import FileBlobStore
 from casefile.db import make_engine, make_session_factory
 from casefile.settings import Settings, get_settings
@@ -59,5 +59,6 @@ def create_app(
     app.include_router(cases.router)
     app.include_router(documents.router)
     app.include_router(confirmations.router)
+    app.include_router(notifications.router)
     app.include_router(webhooks.router)
     return app

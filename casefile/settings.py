@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     platform_webhook_secret: str = Field(default="hoso-demo-webhook-secret-TEST-ONLY", repr=False)
     """Master secret of the platforms' webhooks; each platform's key is derived from it."""
 
+    legal_day_seconds: int | None = Field(default=None, ge=10)
+    """Demo mode: a legal day lasts this many seconds (also given to the simulator), so a
+    person can watch a three-day notification conclude; unset in production."""
+
     time_zone: str = "Asia/Ho_Chi_Minh"
     """Legal time: dates on documents and procedural days are computed in this zone."""
 

@@ -214,6 +214,7 @@ def _simulator_command(settings: Settings, data_dir: Path) -> list[str]:
         *(sys.executable, "-m", "platforms", "--state-dir", str(data_dir / "platforms")),
         *("--host", host, "--port", port or "80"),
         *("--webhook-url", api + "/api/v1/platform-webhooks/{platform}"),
+        *(("--day-seconds", str(settings.legal_day_seconds)) if settings.legal_day_seconds else ()),
     ]
 
 

@@ -4,56 +4,27 @@ conclude the account channel of a running public notification (art. 20(1)(e)).""
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import httpx
-import pytest
 from sqlalchemy import func, select
 from temporalio.client import Client
 
-from api.main import create_app
 from casefile.db import transaction
+from casefile.doctypes import DocType
 from casefile.models import AuditEvent
 from casefile.notification import Channel, Form
 from casefile.settings import Settings
-from casefile.signing.runtime import SigningRuntime
 from casefile.webhooks import platform_key
-from platforms.simulator import create_simulator_app
 from platforms.simulator.webhooks import sign_body
 from tests.casefile.test_notification_rules import CONTENT
+from tests.casefile.test_rendering import SAMPLES
 from tests.conftest import Database
 from tests.factories import add_document, create_case
 from tests.helpers import assert_eventually
-from worker import build_casefile_worker
 from workflows import public_notification_workflow_id
 from workflows.io import PublicNotificationInput
 from workflows.notify_publicly import PublicNotificationWorkflow
 
 ACCOUNT = "TK001090000001"
-
-
-@pytest.fixture
-async def stack(
-    settings: Settings, temporal: Client, signing: SigningRuntime, demo_tokens, tmp_path: Path
-) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient, object]]:
-    """hoso's API and worker with the simulator in process: the worker publishes to it, its
-    webhooks go to hoso's app."""
-    app = create_app(settings, temporal=temporal, signing=signing)
-    simulator = create_simulator_app(
-        tmp_path / "sim",
-        webhook_url="http://hoso/api/v1/platform-webhooks/{platform}",
-        webhook_secret=settings.platform_webhook_secret.encode(),
-        webhook_transport=httpx.ASGITransport(app=app),
-    )
-    platforms = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=simulator), base_url="http://sim"
-    )
-    worker = build_casefile_worker(temporal, settings, signing, platforms=platforms)
-    async with worker, app.router.lifespan_context(app), platforms:
-        hoso = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hoso")
-        async with hoso:
-            yield hoso, platforms, simulator
 
 
 def _signed(settings: Settings, platform: str, payload: dict, *, sent: float | None = None):
@@ -143,3 +114,69 @@ async def test_webhook_with_bad_signature_or_stale_time_is_refused_and_replays_a
     with database.sessions() as session:
         count = session.scalar(select(func.count()).where(AuditEvent.action == "platform.receipt"))
     assert count == 1
+
+
+async def test_notification_started_through_the_api_publishes_and_lists_its_channels(
+    stack, as_user, temporal: Client
+) -> None:
+    hoso, platforms, _ = stack
+    case = (
+        await hoso.post(
+            "/api/v1/cases",
+            json={"agency_code": "CSDTHN", "title": "Vụ trộm cắp tài sản"},
+            headers=as_user(),
+        )
+    ).json()["code"]
+    party = (
+        await hoso.post(
+            f"/api/v1/cases/{case}/parties",
+            json={
+                "role": "suspect",
+                "full_name": "Đặng Quốc Khánh",
+                "birth_year": 1990,
+                "e_account": ACCOUNT,
+            },
+            headers=as_user(),
+        )
+    ).json()["code"]
+    document = (
+        await hoso.post(
+            f"/api/v1/cases/{case}/documents",
+            json={"doc_type": "summons", "fields": SAMPLES[DocType.SUMMONS]},
+            headers=as_user(),
+        )
+    ).json()["code"]
+    missing = await hoso.post(
+        f"/api/v1/documents/{document}/notifications",
+        json={
+            "party_code": party,
+            "forms": ["account"],
+            "content": {k: v for k, v in CONTENT.items() if k != "person"},
+        },
+        headers=as_user(),
+    )
+    assert missing.status_code == 422 and missing.json()["error"]["field"] == "content.person"
+    started = await hoso.post(
+        f"/api/v1/documents/{document}/notifications",
+        json={"party_code": party, "forms": ["account"], "content": CONTENT},
+        headers=as_user(),
+    )
+    assert started.status_code == 201, started.text
+
+    async def listed_and_published() -> list:
+        found = (
+            await hoso.get(f"/api/v1/documents/{document}/notifications", headers=as_user())
+        ).json()
+        return [
+            n
+            for n in found
+            if n["progress"]
+            and n["progress"]["channels"]
+            and all(c["publications"] >= 1 for c in n["progress"]["channels"])
+        ]
+
+    found = await assert_eventually(listed_and_published, timeout=20)
+    assert {c["channel"] for c in found[0]["progress"]["channels"]} == {"account", "portal"}
+    log = (await platforms.get("/control/log")).json()["calls"]
+    assert {call["platform"] for call in log} == {"vneid", "portal"}
+    await temporal.get_workflow_handle(started.json()["workflow_id"]).terminate("test over")
