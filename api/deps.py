@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from temporalio.client import Client
 
+from activities.population import PopulationRegistry
 from casefile.blobstore import BlobStore
 from casefile.db import SessionFactory, transaction
 from casefile.models import User
@@ -81,3 +82,10 @@ def _blobs(request: Request) -> BlobStore:
 
 
 BlobsDep = Annotated[BlobStore, Depends(_blobs)]
+
+
+def _population(request: Request) -> PopulationRegistry:
+    return request.app.state.population
+
+
+PopulationDep = Annotated[PopulationRegistry, Depends(_population)]

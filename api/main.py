@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from temporalio.client import Client
 
+from activities.population import PopulationRegistry
 from api.errors import install_error_handlers
 from api.routes import cases, confirmations, documents, health, notifications, webhooks
 from casefile.blobstore import FileBlobStore
@@ -27,8 +28,10 @@ def create_app(
     *,
     temporal: Client | None = None,
     signing: SigningRuntime | None = None,
+    population: PopulationRegistry | None = None,
 ) -> FastAPI:
-    """Build the app; tests pass their own settings, Temporal client and signing runtime."""
+    """Build the app; tests pass their own settings, Temporal client, signing runtime and
+    population database client."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -40,7 +43,10 @@ def create_app(
         app.state.temporal = temporal or await connect(
             settings.temporal_address, settings.temporal_namespace, lazy=True
         )
+        app.state.population = population or PopulationRegistry.from_settings(settings)
         async with AsyncExitStack() as stack:
+            if population is None:
+                stack.push_async_callback(app.state.population.aclose)
             app.state.signing = signing or await stack.enter_async_context(
                 SigningRuntime.start(settings.pki_dir)
             )

@@ -25,14 +25,22 @@ class NewCase(BaseModel):
 
 class NewParty(BaseModel):
     """A participant's facts (Joint Circular art. 11(1): from the population database where it
-    has them; entered by hand only where it has none)."""
+    has them; entered by hand only where it has none).
+
+    With a ``national_id`` known to the National Population Database, ``full_name``,
+    ``birth_year``, ``residence`` and ``e_account`` come from the database: leave them out, or
+    give the same value (a different one is refused, naming the field). Without a
+    national ID, or where the database has no record of it, they are entered by hand and
+    ``full_name`` is required."""
 
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
 
     role: PartyRole
-    full_name: str = Field(min_length=1, max_length=255)
+    full_name: str | None = Field(default=None, min_length=1, max_length=255)
+    """None: to be retrieved from the population database by ``national_id``."""
     birth_year: int | None = Field(default=None, ge=1900, le=2100)
     residence: str = Field(default="", max_length=500)
+    """Empty: not given (retrieved from the population database, or unknown)."""
     national_id: str | None = Field(default=None, pattern=r"^\d{12}$")
     """The 12-digit citizen identity number (CCCD)."""
     e_account: str | None = Field(default=None, min_length=3, max_length=128)

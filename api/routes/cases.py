@@ -11,7 +11,14 @@ from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from api.deps import CurrentActor, SessionDep, SessionFactoryDep, SettingsDep, TemporalClientDep
+from api.deps import (
+    CurrentActor,
+    PopulationDep,
+    SessionDep,
+    SessionFactoryDep,
+    SettingsDep,
+    TemporalClientDep,
+)
 from api.errors import domain_error_from
 from api.schemas import (
     CaseCreate,
@@ -25,12 +32,12 @@ from api.schemas import (
     PartyPublic,
     StageChange,
 )
-from casefile.access import check_can_open_case
+from casefile.access import check_can_edit_case, check_can_open_case
 from casefile.codes import Stage
 from casefile.db import SessionFactory, transaction
 from casefile.models import User
 from casefile.repositories.cases import CaseFilter, get_agency_by_code, get_case_by_code
-from casefile.usecases.add_party import add_party
+from casefile.usecases.add_party import PartySource, PersonRecord, add_party
 from casefile.usecases.change_stage import change_stage
 from casefile.usecases.read_case import read_case, read_inventory, search_cases
 from workflows import open_case_workflow_id
@@ -140,13 +147,52 @@ def read_case_detail(code: CodePath, actor: CurrentActor, session: SessionDep) -
     )
 
 
+class PartyAdded(PartyPublic):
+    """The party added, and where its identifying facts came from."""
+
+    source: PartySource
+    """``population_db``: name, birth year, residence and electronic account were retrieved
+    from the National Population Database; ``manual``: entered by hand (it has no record)."""
+
+
+def _precheck_party(sessions: SessionFactory, actor: User, code: str) -> None:
+    """Refuse an unknown case or a caller without authority before the population database is
+    asked anything about a person."""
+    with transaction(sessions) as session:
+        check_can_edit_case(actor, get_case_by_code(session=session, code=code))
+
+
+def _add_party(
+    sessions: SessionFactory, actor: User, code: str, new: PartyCreate, person: PersonRecord | None
+) -> PartyAdded:
+    with transaction(sessions) as session:
+        case = get_case_by_code(session=session, code=code, for_update=True)
+        party = add_party(session, actor=actor, case=case, new=new, person=person)
+        source = PartySource.MANUAL if person is None else PartySource.POPULATION_DB
+        return PartyAdded(**PartyPublic.model_validate(party).model_dump(), source=source)
+
+
 @router.post("/{code}/parties", status_code=status.HTTP_201_CREATED)
-def create_party(
-    code: CodePath, new: PartyCreate, actor: CurrentActor, session: SessionDep
-) -> PartyPublic:
-    """Add a participant; the answer carries the party code."""
-    case = get_case_by_code(session=session, code=code, for_update=True)
-    return PartyPublic.model_validate(add_party(session, actor=actor, case=case, new=new))
+async def create_party(
+    code: CodePath,
+    new: PartyCreate,
+    actor: CurrentActor,
+    sessions: SessionFactoryDep,
+    population: PopulationDep,
+) -> PartyAdded:
+    """Add a participant; the answer carries the party code and the ``source`` of its facts.
+
+    With a ``national_id`` the National Population Database is asked first (Joint Circular
+    art. 11(1)): where it has the person, name, birth year, residence and electronic account
+    (only an active one) come from it, and a hand-entered value that differs is refused
+    with 422 naming the field; where it has none, the facts are entered by hand and
+    ``full_name`` is required (422 naming it). While the database cannot be reached the
+    answer is 503: nothing is entered by hand in its place. No database transaction is
+    held while it is asked.
+    """
+    await run_in_threadpool(_precheck_party, sessions, actor, code)
+    person = await population.lookup(new.national_id) if new.national_id else None
+    return await run_in_threadpool(_add_party, sessions, actor, code, new, person)
 
 
 @router.get("/{code}/inventory")

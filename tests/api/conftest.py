@@ -1,12 +1,17 @@
-"""An API client against the real app, a real Temporal dev server and an in-process worker."""
+"""The real app with a real Temporal dev server, an in-process worker, and the platform
+simulator in process (population database, accounts, notices) reached over httpx."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from temporalio.client import Client
 
+from activities.population import PopulationRegistry
 from api.main import create_app
 from casefile.settings import Settings
 from casefile.signing.runtime import SigningRuntime
@@ -14,16 +19,61 @@ from platforms.simulator import create_simulator_app
 from worker import build_casefile_worker
 
 
-@pytest.fixture
-async def api(
-    settings: Settings, temporal: Client, demo_tokens: dict[str, str], signing: SigningRuntime
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, temporal=temporal, signing=signing)
-    worker = build_casefile_worker(temporal, settings, signing)
-    async with worker, app.router.lifespan_context(app):
+@dataclass
+class Stack:
+    hoso: httpx.AsyncClient
+    platforms: httpx.AsyncClient
+    simulator: FastAPI
+
+
+@asynccontextmanager
+async def hoso_stack(
+    settings: Settings, temporal: Client, signing: SigningRuntime, state_dir: Path
+) -> AsyncIterator[Stack]:
+    """hoso's API and worker; the simulator's webhooks go to hoso's app, and hoso's
+    platform and population clients go to the simulator."""
+    holder: dict[str, FastAPI] = {}
+    simulator = create_simulator_app(
+        state_dir,
+        webhook_url="http://hoso/api/v1/platform-webhooks/{platform}",
+        webhook_secret=settings.platform_webhook_secret.encode(),
+        webhook_transport=httpx.ASGITransport(app=_Forward(holder)),
+    )
+    platforms = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=simulator), base_url="http://sim"
+    )
+    app = create_app(
+        settings, temporal=temporal, signing=signing, population=PopulationRegistry(platforms)
+    )
+    holder["app"] = app
+    worker = build_casefile_worker(temporal, settings, signing, platforms=platforms)
+    async with worker, app.router.lifespan_context(app), platforms:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://hoso.test") as client:
-            yield client
+        async with httpx.AsyncClient(transport=transport, base_url="http://hoso") as hoso:
+            yield Stack(hoso, platforms, simulator)
+
+
+class _Forward:
+    """An ASGI app that forwards to hoso's app, made after the simulator that calls it."""
+
+    def __init__(self, holder: dict[str, FastAPI]) -> None:
+        self._holder = holder
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self._holder["app"](scope, receive, send)
+
+
+@pytest.fixture
+async def stack(
+    settings: Settings, temporal: Client, signing: SigningRuntime, demo_tokens, tmp_path: Path
+) -> AsyncIterator[Stack]:
+    async with hoso_stack(settings, temporal, signing, tmp_path / "sim") as running:
+        yield running
+
+
+@pytest.fixture
+async def api(stack: Stack) -> httpx.AsyncClient:
+    return stack.hoso
 
 
 @pytest.fixture
@@ -32,26 +82,3 @@ def as_user(demo_tokens: dict[str, str]):
         return {"Authorization": f"Bearer {demo_tokens[username]}"}
 
     return headers
-
-
-@pytest.fixture
-async def stack(
-    settings: Settings, temporal: Client, signing: SigningRuntime, demo_tokens, tmp_path: Path
-) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient, object]]:
-    """hoso's API and worker with the simulator in process: the worker publishes to it, its
-    webhooks go to hoso's app."""
-    app = create_app(settings, temporal=temporal, signing=signing)
-    simulator = create_simulator_app(
-        tmp_path / "sim",
-        webhook_url="http://hoso/api/v1/platform-webhooks/{platform}",
-        webhook_secret=settings.platform_webhook_secret.encode(),
-        webhook_transport=httpx.ASGITransport(app=app),
-    )
-    platforms = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=simulator), base_url="http://sim"
-    )
-    worker = build_casefile_worker(temporal, settings, signing, platforms=platforms)
-    async with worker, app.router.lifespan_context(app), platforms:
-        hoso = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hoso")
-        async with hoso:
-            yield hoso, platforms, simulator

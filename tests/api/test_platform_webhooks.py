@@ -41,7 +41,7 @@ def _signed(settings: Settings, platform: str, payload: dict, *, sent: float | N
 async def test_simulator_receipt_concludes_the_account_channel_once(
     stack, settings: Settings, database: Database, blobs, temporal: Client
 ) -> None:
-    hoso, platforms, simulator = stack
+    platforms, simulator = stack.platforms, stack.simulator
     await platforms.put(f"/control/accounts/{ACCOUNT}", json={"delivered_after_seconds": 0})
     with transaction(database.sessions) as session:
         case = create_case(session)
@@ -89,7 +89,7 @@ async def test_simulator_receipt_concludes_the_account_channel_once(
 async def test_webhook_with_bad_signature_or_stale_time_is_refused_and_replays_are_ignored(
     stack, settings: Settings, database: Database
 ) -> None:
-    hoso, _, _ = stack
+    hoso = stack.hoso
     payload = {
         "event_id": "evt-1",
         "event_type": "opened",
@@ -119,7 +119,7 @@ async def test_webhook_with_bad_signature_or_stale_time_is_refused_and_replays_a
 async def test_notification_started_through_the_api_publishes_and_lists_its_channels(
     stack, as_user, temporal: Client
 ) -> None:
-    hoso, platforms, _ = stack
+    hoso, platforms = stack.hoso, stack.platforms
     case = (
         await hoso.post(
             "/api/v1/cases",
