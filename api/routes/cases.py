@@ -7,9 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from temporalio.client import WorkflowFailureError, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.client import WorkflowFailureError
 
 from api.deps import (
     CurrentActor,
@@ -20,6 +18,7 @@ from api.deps import (
     TemporalClientDep,
 )
 from api.errors import domain_error_from
+from api.processes import start_once
 from api.schemas import (
     CaseCreate,
     CaseDetail,
@@ -87,17 +86,13 @@ async def open_case(
     await run_in_threadpool(_precheck_open, sessions, actor, new)
     request_id = f"{actor.id}:{idempotency_key or uuid.uuid4()}"
     workflow_id = open_case_workflow_id(settings.task_queue, request_id)
-    try:
-        handle: WorkflowHandle = await temporal.start_workflow(
-            OpenCaseWorkflow.run,
-            OpenCaseInput(request_id=request_id, actor_id=actor.id, case=new),
-            id=workflow_id,
-            task_queue=settings.task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        )
-    except WorkflowAlreadyStartedError:  # finished earlier under the same key
-        handle = temporal.get_workflow_handle(workflow_id)
+    handle = await start_once(
+        temporal,
+        OpenCaseWorkflow.run,
+        OpenCaseInput(request_id=request_id, actor_id=actor.id, case=new),
+        workflow_id=workflow_id,
+        task_queue=settings.task_queue,
+    )
     try:
         raw = await asyncio.wait_for(handle.result(), timeout=OPEN_CASE_WAIT_SECONDS)
     except TimeoutError:

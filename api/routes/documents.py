@@ -13,12 +13,11 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from api.deps import BlobsDep, CurrentActor, SessionFactoryDep, SettingsDep, TemporalClientDep
 from api.errors import domain_error_from
+from api.processes import start_once
 from api.schemas import (
     ConfirmationPublic,
     DocumentIssue,
@@ -142,17 +141,13 @@ async def issue_document(
         recipients=issue.recipients,
         level=issue.level,
     )
-    try:
-        handle = await temporal.start_workflow(
-            IssueDocumentWorkflow.run,
-            request,
-            id=workflow_id,
-            task_queue=settings.task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        )
-    except WorkflowAlreadyStartedError:
-        handle = temporal.get_workflow_handle(workflow_id)
+    handle = await start_once(
+        temporal,
+        IssueDocumentWorkflow.run,
+        request,
+        workflow_id=workflow_id,
+        task_queue=settings.task_queue,
+    )
     try:
         state: IssueStatus = await asyncio.wait_for(
             handle.execute_update(IssueDocumentWorkflow.wait_registered),

@@ -8,11 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from api.deps import CurrentActor, SessionFactoryDep, SettingsDep, TemporalClientDep
+from api.processes import start_once
 from casefile import errors
 from casefile.access import check_can_edit_case
 from casefile.db import transaction
@@ -85,17 +84,13 @@ async def start_notification(
         national_id=national_id,
     )
     workflow_id = public_notification_workflow_id(settings.task_queue, request_id)
-    try:
-        await temporal.start_workflow(
-            PublicNotificationWorkflow.run,
-            request,
-            id=workflow_id,
-            task_queue=settings.task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        )
-    except WorkflowAlreadyStartedError:
-        pass
+    await start_once(
+        temporal,
+        PublicNotificationWorkflow.run,
+        request,
+        workflow_id=workflow_id,
+        task_queue=settings.task_queue,
+    )
     return NotificationPublic(workflow_id=workflow_id, status="running")
 
 
