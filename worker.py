@@ -13,6 +13,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.cases import CaseActivities
+from activities.delivery import DeliveryActivities, HttpDeliveryPlatform
 from activities.issuance import IssuanceActivities
 from activities.notification import NotificationActivities
 from activities.platform_clients import HttpPlatforms
@@ -21,13 +22,19 @@ from casefile.db import make_engine, make_session_factory
 from casefile.settings import Settings, get_settings
 from casefile.signing.runtime import Pkcs11Settings, SigningRuntime
 from workflows.client import connect
+from workflows.deliver_document import DeliverDocumentWorkflow
 from workflows.issue_document import IssueDocumentWorkflow
 from workflows.notify_publicly import PublicNotificationWorkflow
 from workflows.open_case import OpenCaseWorkflow
 
 __all__ = ["WORKFLOWS", "build_casefile_worker", "run_worker", "pkcs11_settings"]
 
-WORKFLOWS = [OpenCaseWorkflow, IssueDocumentWorkflow, PublicNotificationWorkflow]
+WORKFLOWS = [
+    OpenCaseWorkflow,
+    IssueDocumentWorkflow,
+    PublicNotificationWorkflow,
+    DeliverDocumentWorkflow,
+]
 log = logging.getLogger("hoso.worker")
 
 
@@ -51,11 +58,17 @@ def build_casefile_worker(
         base_url=settings.platforms_url, timeout=settings.platforms_timeout_seconds
     )
     notification = NotificationActivities(sessions, blobs, HttpPlatforms(http))
+    delivery = DeliveryActivities(sessions, blobs, HttpDeliveryPlatform(http))
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[cases.create_case, *issuance.activities(), *notification.activities()],
+        activities=[
+            cases.create_case,
+            *issuance.activities(),
+            *notification.activities(),
+            *delivery.activities(),
+        ],
         activity_executor=executor or concurrent.futures.ThreadPoolExecutor(max_workers=8),
     )
 

@@ -15,6 +15,7 @@ __all__ = [
     "DOCUMENT_TYPE",
     "SEARCH_ATTRIBUTES",
     "issue_document_workflow_id",
+    "deliver_document_workflow_id",
     "public_notification_workflow_id",
     "open_case_workflow_id",
 ]
@@ -33,6 +34,13 @@ SEARCH_ATTRIBUTES = (CASE_CODE, AGENCY_CODE, CASE_STAGE, DOCUMENT_CODE, DOCUMENT
 
 def issue_document_workflow_id(task_queue: str, request_id: str) -> str:
     return f"issue-document:{task_queue}:{request_id}"
+
+
+def deliver_document_workflow_id(task_queue: str, request_id: str) -> str:
+    """One DeliverDocument per document and recipient; the request id names both (e.g.
+    ``<issue request id>:<party code>``). The electronic platform call's idempotency key is
+    ``<this id>:electronic``, which the platform's webhook echoes back."""
+    return f"deliver-document:{task_queue}:{request_id}"
 
 
 def public_notification_workflow_id(task_queue: str, request_id: str) -> str:

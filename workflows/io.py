@@ -7,9 +7,10 @@ This module must never import SQLAlchemy: it is loaded inside the workflow sandb
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from casefile.codes import Stage
+from casefile.delivery import DeliveryPolicy, RecipientFacts, RecipientStatus, Route
 from casefile.inputs import NewCase
 from casefile.legaltime import LegalCalendar
 from casefile.notification import Channel, Form
@@ -47,6 +48,27 @@ __all__ = [
     "ChannelState",
     "NotificationStatus",
     "PublicNotificationResult",
+    "DeliveryPolicy",
+    "RecipientFacts",
+    "DeliveryNotification",
+    "DeliverDocumentInput",
+    "DeliveryStepArgs",
+    "SendElectronicArgs",
+    "ElectronicAccepted",
+    "PreparePaperArgs",
+    "PaperPrepared",
+    "PlatformReceipt",
+    "PaperReceipt",
+    "RecipientNotFound",
+    "Refusal",
+    "RecordPaperOutcomeArgs",
+    "PaperOutcomeRecorded",
+    "PostPubliclyArgs",
+    "PostingRecorded",
+    "RecipientContacted",
+    "DeliveryStep",
+    "DeliveryStatus",
+    "DeliverDocumentResult",
 ]
 
 
@@ -307,3 +329,185 @@ class NotificationStatus(_Frozen):
 class PublicNotificationResult(_Frozen):
     channels: list[ChannelState]
     concluded_at: datetime
+
+
+# --- DeliverDocument -----------------------------------------------------------------------
+
+
+class DeliveryNotification(_Frozen):
+    """What the public notification says if posting yields no result (art. 19(1), 20(2))."""
+
+    forms: list[Form]
+    content: dict[str, Any]
+    """Fields a-e of art. 20(2), as for :class:`PublicNotificationInput`."""
+    account: str | None = None
+    national_id: str | None = None
+
+
+class DeliverDocumentInput(_Frozen):
+    """Deliver one document to one recipient along the chain of art. 9(4)."""
+
+    request_id: str
+    actor_id: int
+    """The officer on whose behalf the process runs (converts, posts, is logged)."""
+    case_code: str
+    document_code: str
+    party_code: str
+    recipient: RecipientFacts
+    policy: DeliveryPolicy = DeliveryPolicy()
+    notification: DeliveryNotification | None = None
+    """None: a posting without result ends as ``posting_without_result``."""
+
+
+class DeliveryStepArgs(_Frozen):
+    """Record one step: its audit event, the recipient's status, the task it closes."""
+
+    workflow_id: str
+    request: DeliverDocumentInput
+    step: str
+    """Unique within the process: the step's idempotency key."""
+    route: Route
+    ground: str
+    at: datetime
+    status: RecipientStatus | None = None
+    details: dict[str, Any] = {}
+    close_task: str | None = None
+    """Kind of the officer's task this step closes (``posting``)."""
+    outcome: str | None = None
+
+
+class SendElectronicArgs(_Frozen):
+    workflow_id: str
+    request: DeliverDocumentInput
+    idempotency_key: str
+
+
+class ElectronicAccepted(_Frozen):
+    delivery_id: str
+    accepted_at: datetime
+    url: str = ""
+
+
+class PreparePaperArgs(_Frozen):
+    workflow_id: str
+    request: DeliverDocumentInput
+    ground: str
+    """Why the document goes on paper (art. 9(4)(b))."""
+    converted_at: datetime
+    due_at: datetime
+
+
+class PaperPrepared(_Frozen):
+    certificate_document_code: str
+    certificate_sha256: str
+    task_id: int
+    via: str
+    """``direct`` or ``detention_facility``."""
+
+
+class PlatformReceipt(_Frozen):
+    """Signal from hoso's webhook: the platform reports what became of the delivery."""
+
+    kind: Literal["delivered", "opened", "confirmed"]
+    at: datetime
+    idempotency_key: str | None = None
+    """``<workflow id>:electronic``: the key of our platform call, echoed by the webhook."""
+    delivery_id: str | None = None
+    event_id: str | None = None
+
+
+class PaperReceipt(_Frozen):
+    """Update: the recipient signed the paper receipt (CPC art. 137)."""
+
+    signed_at: datetime
+    received_by: str = Field(min_length=1, max_length=255)
+    scan_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    """The scanned receipt, already in the blob store; filed into the case."""
+    actor_id: int | None = None
+    """The officer reporting it; None: the process's officer."""
+
+
+class RecipientNotFound(_Frozen):
+    """Update: the recipient was not found at the address (the chain moves to posting)."""
+
+    note: str = Field(default="", max_length=2000)
+    actor_id: int | None = None
+
+
+class Refusal(_Frozen):
+    """Update: the recipient refused the document; the refusal is recorded (CPC art. 137)."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+    at: datetime | None = None
+    actor_id: int | None = None
+
+
+class RecordPaperOutcomeArgs(_Frozen):
+    workflow_id: str
+    request: DeliverDocumentInput
+    outcome: Literal["received", "refused", "not_found"]
+    recorded_at: datetime
+    receipt: PaperReceipt | None = None
+    refusal: Refusal | None = None
+    not_found: RecipientNotFound | None = None
+
+
+class PaperOutcomeRecorded(_Frozen):
+    outcome: str
+    scan_document_code: str | None = None
+
+
+class PostPubliclyArgs(_Frozen):
+    workflow_id: str
+    request: DeliverDocumentInput
+    ground: str
+    posted_at: datetime
+    ends_at: datetime
+
+
+class PostingRecorded(_Frozen):
+    posting_record_document_code: str
+    posting_record_sha256: str
+    certificate_document_code: str
+    task_id: int
+    ends_at: datetime
+
+
+class RecipientContacted(_Frozen):
+    """Signal: the recipient came forward during the posting period."""
+
+    at: datetime
+    note: str = Field(default="", max_length=2000)
+
+
+class DeliveryStep(_Frozen):
+    """One entry of the delivery's history, with its legal ground."""
+
+    at: datetime
+    step: str
+    route: Route
+    ground: str
+    status: RecipientStatus | None = None
+    detail: str = ""
+
+
+class DeliveryStatus(_Frozen):
+    route: Route
+    status: RecipientStatus
+    awaiting: str | None = None
+    """``electronic_acceptance``, ``platform_receipt``, ``paper_receipt``, ``posting_period``,
+    ``public_notification`` or None."""
+    steps: list[DeliveryStep]
+    electronic_idempotency_key: str | None = None
+    delivery_id: str | None = None
+    paper_copy_document_code: str | None = None
+    posting_record_document_code: str | None = None
+    posting_ends_at: datetime | None = None
+    notification_workflow_id: str | None = None
+    error: str | None = None
+
+
+class DeliverDocumentResult(_Frozen):
+    status: RecipientStatus
+    route: Route
+    steps: list[DeliveryStep]

@@ -5,6 +5,7 @@ from casefile.models.audit import AuditEvent, AuditHead
 from casefile.models.base import Base
 from casefile.models.case import Case, Party
 from casefile.models.counter import Counter
+from casefile.models.delivery import DeliveryTask
 from casefile.models.document import Document
 from casefile.models.issuance import (
     DocumentConfirmation,
@@ -23,6 +24,7 @@ __all__ = [
     "Base",
     "Case",
     "Counter",
+    "DeliveryTask",
     "Document",
     "DocumentConfirmation",
     "DocumentRecipient",
