@@ -349,7 +349,8 @@ class DeliverDocumentWorkflow:
             )
         except ActivityError as failure:
             self._paper_claimed = False  # the officer may report again
-            raise ApplicationError(_failure(failure)[1]) from failure
+            error_type, message = _failure(failure)
+            raise ApplicationError(message, type=error_type) from failure
         if args.outcome == "received":
             receipt = args.receipt
             detail = f"signed by {receipt.received_by} at {receipt.signed_at.isoformat()}"
