@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from temporalio import activity
 
 from activities.errors import domain_errors_as_application_errors
+from activities.heartbeat import heartbeating
 from activities.platform_clients import HttpPlatforms
 from casefile import fonts
 from casefile.audit import record_event
@@ -343,12 +344,14 @@ class DeliveryActivities:
                 return ctx.document.title, ctx.document.sha256
 
         title, sha256 = await asyncio.to_thread(facts)
-        accepted = await self._platform.deliver(
-            account=request.recipient.account,
-            document_code=request.document_code,
-            title=title,
-            pdf_sha256=sha256,
-            idempotency_key=args.idempotency_key,
+        accepted = await heartbeating(
+            self._platform.deliver(
+                account=request.recipient.account,
+                document_code=request.document_code,
+                title=title,
+                pdf_sha256=sha256,
+                idempotency_key=args.idempotency_key,
+            )
         )
         result = ElectronicAccepted(
             delivery_id=accepted.delivery_id, accepted_at=accepted.accepted_at, url=accepted.url

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from temporalio import activity
 
 from activities.errors import domain_errors_as_application_errors
+from activities.heartbeat import heartbeating
 from casefile.audit import record_event
 from casefile.blobstore import BlobStore
 from casefile.codes import DocumentForm
@@ -89,7 +90,7 @@ class NotificationActivities:
     async def publish(self, args: PublishArgs) -> PublishedEvidence:
         """Publish one day's notice; the idempotency key makes a retry publish nothing new."""
         key = f"{args.workflow_id}:{args.channel.value}:{args.day.isoformat()}"
-        publication = await self._platforms.publish(args, idempotency_key=key)
+        publication = await heartbeating(self._platforms.publish(args, idempotency_key=key))
         evidence_sha256 = self._blobs.put(publication.evidence_pdf)
         request = args.request
         with transaction(self._sessions) as session:

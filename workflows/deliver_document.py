@@ -66,6 +66,7 @@ DEFINITIVE = [
     "Conflict",
     "ProceduralViolation",
 ]
+PLATFORM_HEARTBEAT = timedelta(seconds=15)
 PLATFORM_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=10),
     backoff_coefficient=2.0,
@@ -212,6 +213,7 @@ class DeliverDocumentWorkflow:
                     idempotency_key=self._electronic_key,
                 ),
                 start_to_close_timeout=timedelta(minutes=2),
+                heartbeat_timeout=PLATFORM_HEARTBEAT,  # a dead worker is noticed in seconds
                 # keep trying until the procedural limit: then the document goes on paper
                 schedule_to_close_timeout=input.policy.electronic_limit,
                 retry_policy=PLATFORM_RETRY,

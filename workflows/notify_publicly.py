@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
 __all__ = ["PublicNotificationWorkflow"]
 
 DEFINITIVE = ["PlatformRejected", "InvalidInput", "NotFound", "NotPermitted"]
+PLATFORM_HEARTBEAT = timedelta(seconds=15)
 PLATFORM_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=10),
     backoff_coefficient=2.0,
@@ -108,6 +109,7 @@ class PublicNotificationWorkflow:
                     planned_conclusion=calendar.end_of(day + timedelta(days=remaining)),
                 ),
                 start_to_close_timeout=timedelta(minutes=2),
+                heartbeat_timeout=PLATFORM_HEARTBEAT,  # a dead worker is noticed in seconds
                 # keep trying until the legal day ends: then the day counts as interrupted
                 schedule_to_close_timeout=max(
                     calendar.end_of(day) - workflow.now(), timedelta(seconds=1)
