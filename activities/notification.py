@@ -7,6 +7,7 @@ Legal basis: Joint Circular art. 20(2) (content), 20(3) (evidence in the case fi
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from sqlalchemy import select
 from temporalio import activity
 
 from activities.errors import domain_errors_as_application_errors
@@ -15,7 +16,9 @@ from casefile.audit import record_event
 from casefile.blobstore import BlobStore
 from casefile.codes import DocumentForm
 from casefile.db import SessionFactory, transaction
+from casefile.errors import InvalidInput
 from casefile.inputs import NewDocument
+from casefile.models import Party
 from casefile.notification import channels_for, validate_content
 from casefile.repositories.cases import get_case_by_code
 from casefile.repositories.users import get_user
@@ -74,7 +77,14 @@ class NotificationActivities:
         channels = channels_for(request.forms)
         key = step_key(args.workflow_id, "prepare")
         with transaction(self._sessions) as session:
-            get_case_by_code(session=session, code=request.case_code)
+            case = get_case_by_code(session=session, code=request.case_code)
+            party = session.scalars(
+                select(Party).where(Party.case_id == case.id, Party.code == request.party_code)
+            ).one_or_none()
+            if party is None:
+                raise InvalidInput(
+                    f"{request.party_code} is not a party of case {case.code}", field="party_code"
+                )
             if recorded_step(session, key) is None:
                 self._log(
                     session,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casefile.inputs import NewCase, NewDocument
-from casefile.models import Case, Document, User
+from casefile.models import Case, Document, Party, User
 from casefile.usecases.file_document import file_document
 from casefile.usecases.open_case import open_case
 
@@ -49,4 +49,18 @@ def add_document(
         ),
         request_key=key or str(uuid.uuid4()),
         blobs=blobs,
+    )
+
+
+def add_party(session: Session, case: Case, *, full_name: str = "Đặng Quốc Khánh") -> Party:
+    """A hand-entered participant (no national ID: the population database is not asked)."""
+    from casefile.inputs import NewParty
+    from casefile.usecases.add_party import add_party as add
+
+    return add(
+        session,
+        actor=user(session, "dtv.an"),
+        case=case,
+        new=NewParty(role="suspect", full_name=full_name, birth_year=1990),
+        person=None,
     )

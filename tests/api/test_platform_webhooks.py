@@ -18,7 +18,7 @@ from platforms.simulator.webhooks import sign_body
 from tests.casefile.test_notification_rules import CONTENT
 from tests.casefile.test_rendering import SAMPLES
 from tests.conftest import Database
-from tests.factories import add_document, create_case
+from tests.factories import add_document, add_party, create_case
 from tests.helpers import assert_eventually
 from workflows import public_notification_workflow_id
 from workflows.io import PublicNotificationInput
@@ -46,13 +46,13 @@ async def test_simulator_receipt_concludes_the_account_channel_once(
     with transaction(database.sessions) as session:
         case = create_case(session)
         document = add_document(session, case, blobs)
-        codes = case.code, document.code
+        codes = case.code, document.code, add_party(session, case).code
     request = PublicNotificationInput(
         request_id=f"1:{uuid.uuid4()}",
         actor_id=1,
         case_code=codes[0],
         document_code=codes[1],
-        party_code=codes[0] + "-P000001-00",
+        party_code=codes[2],
         forms=[Form.ACCOUNT],
         content=CONTENT,
         account=ACCOUNT,

@@ -42,7 +42,7 @@ from casefile.settings import Settings
 from casefile.signing.runtime import SigningRuntime
 from tests.casefile.test_notification_rules import CONTENT
 from tests.conftest import Database
-from tests.factories import add_document, create_case
+from tests.factories import add_document, add_party, create_case
 from tests.helpers import assert_eventually
 from tests.workflows.test_deliver_document import ACTIVE, _recipient_status, _request
 from worker import build_casefile_worker
@@ -278,7 +278,7 @@ async def test_simulator_sigkilled_mid_notification_restarts_and_publishes_once(
     with transaction(database.sessions) as session:
         case = create_case(session)
         document = add_document(session, case, blobs)
-        codes = case.code, document.code
+        codes = case.code, document.code, add_party(session, case).code
     # the first legal day starts now and lasts an hour: no day boundary during the test
     calendar = LegalCalendar(day_seconds=3600, epoch=datetime.now(UTC) - timedelta(seconds=1))
     request = PublicNotificationInput(
@@ -286,7 +286,7 @@ async def test_simulator_sigkilled_mid_notification_restarts_and_publishes_once(
         actor_id=1,
         case_code=codes[0],
         document_code=codes[1],
-        party_code=codes[0] + "-P000001-00",
+        party_code=codes[2],
         forms=[Form.NDC_APP],
         content=CONTENT,
         calendar=calendar,

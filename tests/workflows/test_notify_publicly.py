@@ -28,7 +28,7 @@ from casefile.notification import Channel, Form
 from casefile.settings import Settings
 from tests.casefile.test_notification_rules import CONTENT
 from tests.conftest import Database
-from tests.factories import add_document, create_case
+from tests.factories import add_document, add_party, create_case
 from workflows.io import AccessConfirmed, PublicNotificationInput, PublishArgs
 from workflows.notify_publicly import PublicNotificationWorkflow
 
@@ -76,13 +76,13 @@ def _request(database: Database, blobs: FileBlobStore, forms: list[Form], **cont
     with transaction(database.sessions) as session:
         case = create_case(session)
         document = add_document(session, case, blobs)
-        codes = case.code, document.code
+        codes = case.code, document.code, add_party(session, case).code
     return PublicNotificationInput(
         request_id=str(uuid.uuid4()),
         actor_id=1,
         case_code=codes[0],
         document_code=codes[1],
-        party_code=codes[0] + "-P000001-00",
+        party_code=codes[2],
         forms=forms,
         content={**CONTENT, **content_changes},
         account="vneid:046090001234",
@@ -224,3 +224,20 @@ async def test_definitive_rejection_abandons_the_channel_and_is_recorded(
     states = _by_channel(result)
     assert "no such account" in states[Channel.ACCOUNT].rejected
     assert states[Channel.PORTAL].publications == 3
+
+
+@pytest.mark.usefixtures("demo_tokens")
+async def test_notification_to_someone_not_a_party_fails_before_publishing(
+    time_skipping: WorkflowEnvironment,
+    settings: Settings,
+    database: Database,
+    blobs: FileBlobStore,
+) -> None:
+    platforms = StandInPlatforms()
+    request = _request(database, blobs, [Form.PORTAL]).model_copy(
+        update={"party_code": "CSDTHN-2026-000999-47-P000009-00"}
+    )
+    with pytest.raises(WorkflowFailureError) as failure:
+        await _run(time_skipping, settings, database, platforms, request)
+    assert "is not a party of case" in str(failure.value.cause.cause)
+    assert platforms.calls == {}

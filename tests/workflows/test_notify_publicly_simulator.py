@@ -22,7 +22,7 @@ from casefile.settings import Settings
 from platforms.simulator import create_simulator_app
 from tests.casefile.test_notification_rules import CONTENT
 from tests.conftest import Database
-from tests.factories import add_document, create_case
+from tests.factories import add_document, add_party, create_case
 from workflows.io import PublicNotificationInput
 from workflows.notify_publicly import PublicNotificationWorkflow
 
@@ -50,13 +50,13 @@ async def test_notification_through_the_simulator_publishes_each_notice_once(
         with transaction(database.sessions) as session:
             case = create_case(session)
             document = add_document(session, case, blobs)
-            codes = case.code, document.code
+            codes = case.code, document.code, add_party(session, case).code
         request = PublicNotificationInput(
             request_id=str(uuid.uuid4()),
             actor_id=1,
             case_code=codes[0],
             document_code=codes[1],
-            party_code=codes[0] + "-P000001-00",
+            party_code=codes[2],
             forms=[Form.MASS_MEDIA, Form.NDC_APP],
             content=CONTENT,
             account=ACCOUNT,
