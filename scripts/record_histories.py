@@ -49,7 +49,7 @@ from workflows.issue_document import IssueDocumentWorkflow  # noqa: E402
 from workflows.open_case import OpenCaseWorkflow  # noqa: E402
 
 HISTORIES = ROOT / "tests" / "histories"
-VERSIONS = {"open_case": 1, "issue_document": 1, "deliver_document": 1}
+VERSIONS = {"open_case": 1, "issue_document": 2, "deliver_document": 1}
 
 
 async def main() -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "SignedDraft",
     "RegisterDocumentArgs",
     "RegisteredDocument",
+    "AuthorizedDraft",
     "CountersignRequest",
     "ConfirmationRequest",
     "ParticipantStepArgs",
@@ -180,6 +181,16 @@ class RegisteredDocument(_Frozen):
     last_record: int
     sha256: str
     needs_confirmation: bool
+    recipients: list[str] | None = None
+    """Party codes recorded for delivery in the same step (documents that need no
+    participant's confirmation); None when a later step records them."""
+
+
+class AuthorizedDraft(_Frozen):
+    """Authority checked and the draft rendered, in one step."""
+
+    context: IssueContext
+    draft: RenderedDraft
 
 
 class CountersignRequest(_Frozen):

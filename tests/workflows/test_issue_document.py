@@ -106,6 +106,8 @@ async def test_issue_steps_retried_never_number_store_or_sign_twice(
 
     draft = env.run(activities.render_draft, RenderDraftArgs(step=base, context=context))
     assert env.run(activities.render_draft, RenderDraftArgs(step=base, context=context)) == draft
+    folded = env.run(activities.authorize_and_render, base)  # the one-step path, retried
+    assert (folded.context, folded.draft) == (context, draft)
     after_render = stored()
     sign_args = SignOfficialArgs(step=base, context=context, draft=draft)
     signed = await env.run(activities.sign_official, sign_args)
