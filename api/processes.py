@@ -1,12 +1,15 @@
-"""Starting a procedural process once per request: the workflow id is the lock."""
+"""Starting a procedural process once per request (the workflow id is the lock), and listing
+an instance's processes with their status."""
 
+import asyncio
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowExecution, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
-__all__ = ["start_once"]
+__all__ = ["execution_status", "processes_with_status", "start_once"]
 
 
 async def start_once(
@@ -25,3 +28,25 @@ async def start_once(
         )
     except WorkflowAlreadyStartedError:  # finished earlier under the same key
         return temporal.get_workflow_handle(workflow_id)
+
+
+async def processes_with_status(
+    temporal: Client, *, condition: str, workflow_type: str, task_queue: str, status_query: Any
+) -> list[tuple[WorkflowExecution, Any]]:
+    """This instance's processes matching a visibility ``condition``, each with the answer of
+    its ``status_query`` (None when no worker can answer, e.g. an old, terminated run)."""
+    query = f'{condition} AND WorkflowType = "{workflow_type}" AND TaskQueue = "{task_queue}"'
+    executions = [e async for e in temporal.list_workflows(query)]
+
+    async def with_status(execution: WorkflowExecution) -> tuple[WorkflowExecution, Any]:
+        handle = temporal.get_workflow_handle(execution.id, run_id=execution.run_id)
+        try:
+            return execution, await handle.query(status_query)
+        except RPCError:
+            return execution, None
+
+    return list(await asyncio.gather(*(with_status(e) for e in executions)))
+
+
+def execution_status(execution: WorkflowExecution) -> str:
+    return execution.status.name.lower() if execution.status else "unknown"

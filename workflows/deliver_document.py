@@ -19,7 +19,6 @@ posting). Updates, while a paper receipt is awaited: ``paper_receipt``,
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
@@ -54,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
         SendElectronicArgs,
     )
     from workflows.notify_publicly import PublicNotificationWorkflow
+    from workflows.policies import PLATFORM_HEARTBEAT, platform_retry, step_options
 
 __all__ = ["DeliverDocumentWorkflow"]
 
@@ -66,20 +66,8 @@ DEFINITIVE = [
     "Conflict",
     "ProceduralViolation",
 ]
-PLATFORM_HEARTBEAT = timedelta(seconds=15)
-PLATFORM_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=10),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=10),  # capped: no busy loop during a long outage
-    non_retryable_error_types=DEFINITIVE,
-)
-STEP = {
-    "start_to_close_timeout": timedelta(minutes=2),
-    "schedule_to_close_timeout": timedelta(hours=1),
-    "retry_policy": RetryPolicy(
-        maximum_interval=timedelta(minutes=1), non_retryable_error_types=DEFINITIVE
-    ),
-}
+PLATFORM_RETRY = platform_retry(DEFINITIVE)
+STEP = step_options(DEFINITIVE)
 
 
 def _failure(error: ActivityError | ChildWorkflowError) -> tuple[str | None, str]:

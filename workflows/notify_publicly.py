@@ -11,7 +11,6 @@ import asyncio
 from datetime import date, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -28,24 +27,13 @@ with workflow.unsafe.imports_passed_through():
         PublishArgs,
         RecordInterruptionArgs,
     )
+    from workflows.policies import PLATFORM_HEARTBEAT, platform_retry, step_options
 
 __all__ = ["PublicNotificationWorkflow"]
 
 DEFINITIVE = ["PlatformRejected", "InvalidInput", "NotFound", "NotPermitted"]
-PLATFORM_HEARTBEAT = timedelta(seconds=15)
-PLATFORM_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=10),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=10),  # capped: no busy loop during a long outage
-    non_retryable_error_types=DEFINITIVE,
-)
-STEP = {
-    "start_to_close_timeout": timedelta(minutes=2),
-    "schedule_to_close_timeout": timedelta(hours=1),
-    "retry_policy": RetryPolicy(
-        maximum_interval=timedelta(minutes=1), non_retryable_error_types=DEFINITIVE
-    ),
-}
+PLATFORM_RETRY = platform_retry(DEFINITIVE)
+STEP = step_options(DEFINITIVE)
 
 
 @workflow.defn

@@ -13,7 +13,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from temporalio.client import (
     Client,
-    WorkflowExecution,
     WorkflowHandle,
     WorkflowUpdateFailedError,
 )
@@ -21,7 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import CurrentActor, SessionFactoryDep, SettingsDep, TemporalClientDep
 from api.errors import domain_error_from
-from api.processes import start_once
+from api.processes import execution_status, processes_with_status, start_once
 from casefile import errors
 from casefile.access import check_can_edit_case, check_can_read_case
 from casefile.db import SessionFactory, transaction
@@ -208,26 +207,23 @@ async def start_deliveries(
 
 
 async def _listed(temporal: Client, settings: Settings, condition: str) -> list[DeliveryPublic]:
-    query = (
-        f'{condition} AND WorkflowType = "{WORKFLOW_TYPE}" AND TaskQueue = "{settings.task_queue}"'
+    found = await processes_with_status(
+        temporal,
+        condition=condition,
+        workflow_type=WORKFLOW_TYPE,
+        task_queue=settings.task_queue,
+        status_query=DeliverDocumentWorkflow.status,
     )
-    executions: list[WorkflowExecution] = [e async for e in temporal.list_workflows(query)]
-
-    async def one(execution: WorkflowExecution) -> DeliveryPublic:
-        handle = temporal.get_workflow_handle(execution.id, run_id=execution.run_id)
-        try:
-            progress = await handle.query(DeliverDocumentWorkflow.status)
-        except RPCError:  # no worker to answer (e.g. an old, terminated run)
-            progress = None
-        return DeliveryPublic(
+    return [
+        DeliveryPublic(
             workflow_id=execution.id,
             document_code=execution.typed_search_attributes.get(DOCUMENT_CODE),
             party_code=execution.id.rsplit(":", 1)[-1],
-            status=execution.status.name.lower() if execution.status else "unknown",
+            status=execution_status(execution),
             progress=progress,
         )
-
-    return list(await asyncio.gather(*(one(e) for e in executions)))
+        for execution, progress in found
+    ]
 
 
 @router.get("/documents/{code}/deliveries")

@@ -8,10 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from temporalio.service import RPCError
 
 from api.deps import CurrentActor, SessionFactoryDep, SettingsDep, TemporalClientDep
-from api.processes import start_once
+from api.processes import execution_status, processes_with_status, start_once
 from casefile import errors
 from casefile.access import check_can_edit_case
 from casefile.db import transaction
@@ -109,22 +108,16 @@ async def list_notifications(
             get_document_for(session, actor=actor, code=code)
 
     await run_in_threadpool(check)
-    query = (
-        f'DocumentCode = "{code}" AND WorkflowType = "PublicNotificationWorkflow"'
-        f' AND TaskQueue = "{settings.task_queue}"'
+    found = await processes_with_status(
+        temporal,
+        condition=f'DocumentCode = "{code}"',  # a validated code: safe in the query
+        workflow_type="PublicNotificationWorkflow",
+        task_queue=settings.task_queue,
+        status_query=PublicNotificationWorkflow.status,
     )
-    found = []
-    async for execution in temporal.list_workflows(query):
-        handle = temporal.get_workflow_handle(execution.id, run_id=execution.run_id)
-        try:
-            progress = await handle.query(PublicNotificationWorkflow.status)
-        except RPCError:  # no worker to answer (e.g. an old, terminated run)
-            progress = None
-        found.append(
-            NotificationPublic(
-                workflow_id=execution.id,
-                status=execution.status.name.lower() if execution.status else "unknown",
-                progress=progress,
-            )
+    return [
+        NotificationPublic(
+            workflow_id=execution.id, status=execution_status(execution), progress=progress
         )
-    return found
+        for execution, progress in found
+    ]
