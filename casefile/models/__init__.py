@@ -16,6 +16,7 @@ from casefile.models.issuance import (
     PlatformEvent,
     StepResult,
 )
+from casefile.models.status import StatusOutboxEntry
 
 __all__ = [
     "Agency",
@@ -33,6 +34,7 @@ __all__ = [
     "OutboxMessage",
     "Party",
     "PlatformEvent",
+    "StatusOutboxEntry",
     "StepResult",
     "User",
 ]
