@@ -26,6 +26,8 @@ class StatusOutboxEntry(Base):
     case_code: Mapped[str] = mapped_column(String(40), index=True)
     subject_code: Mapped[str | None] = mapped_column(String(60), default=None)
     """A document code when the change is about one document, else None."""
+    party_code: Mapped[str | None] = mapped_column(String(60), default=None)
+    """The recipient's party code when the change is about one delivery, else None."""
     kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(32))
     counterpart_agency_code: Mapped[str | None] = mapped_column(String(12), default=None)

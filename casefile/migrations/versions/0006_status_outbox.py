@@ -21,6 +21,7 @@ def upgrade() -> None:
         sa.Column("agency_code", sa.String(length=12), nullable=False),
         sa.Column("case_code", sa.String(length=40), nullable=False),
         sa.Column("subject_code", sa.String(length=60), nullable=True),
+        sa.Column("party_code", sa.String(length=60), nullable=True),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("status", sa.String(length=32), nullable=False),
         sa.Column("counterpart_agency_code", sa.String(length=12), nullable=True),
