@@ -16,6 +16,7 @@ from casefile.models.issuance import (
     PlatformEvent,
     StepResult,
 )
+from casefile.models.participant_access import CounselLink, DocumentShare
 from casefile.models.status import StatusOutboxEntry
 
 __all__ = [
@@ -25,10 +26,12 @@ __all__ = [
     "Base",
     "Case",
     "Counter",
+    "CounselLink",
     "DeliveryTask",
     "Document",
     "DocumentConfirmation",
     "DocumentRecipient",
+    "DocumentShare",
     "DocumentSignature",
     "OtpChallengeRow",
     "OutboxMessage",

@@ -42,6 +42,12 @@ class User(Base):
     """Reference of the user's official signing key in the configured signer back end
     (a demo PKI label, or a PKCS#11 key label); none means the user cannot sign."""
 
+    national_id: Mapped[str | None] = mapped_column(String(12), unique=True, default=None)
+    """A participant's national ID (VNeID identity): the account sees the parties with it."""
+    e_account: Mapped[str | None] = mapped_column(String(128), unique=True, default=None)
+    """A participant's electronic transaction account: the account sees the parties with it
+    (Joint Circular art. 15(2))."""
+
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
 
     def has_role(self, *roles: Role) -> bool:

@@ -52,8 +52,8 @@ class Party(Base):
     full_name: Mapped[str] = mapped_column(String(255))
     birth_year: Mapped[int | None] = mapped_column(Integer)
     residence: Mapped[str] = mapped_column(String(500), default="")
-    national_id: Mapped[str | None] = mapped_column(String(12))
-    e_account: Mapped[str | None] = mapped_column(String(128))
+    national_id: Mapped[str | None] = mapped_column(String(12), index=True)
+    e_account: Mapped[str | None] = mapped_column(String(128), index=True)
     """Electronic transaction account (VNeID / e-government portal), if any."""
     detained: Mapped[bool] = mapped_column(Boolean, default=False)
     whereabouts_known: Mapped[bool] = mapped_column(Boolean, default=True)
