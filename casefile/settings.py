@@ -16,6 +16,15 @@ __all__ = ["Settings", "SettingsError", "get_settings"]
 
 ENV_PREFIX = "HOSO_"
 
+DEFAULT_PLATFORM_RATE_LIMITS = {
+    "account": 50.0,  # VNeID / e-government accounts: deliveries and notices
+    "ndc_app": 50.0,
+    "portal": 20.0,
+    "newspaper": 5.0,
+    "broadcast": 5.0,
+}
+"""Calls per second per platform (one per channel of casefile.notification.Channel)."""
+
 
 class SettingsError(Exception):
     """A configuration variable has a wrong value; the message names the variable."""
@@ -55,6 +64,12 @@ class Settings(BaseSettings):
     """Base URL of the external platforms (the simulator in the embedded default)."""
     platforms_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     platform_webhook_secret: str = Field(default="hoso-demo-webhook-secret-TEST-ONLY", repr=False)
+    platform_rate_limits: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_PLATFORM_RATE_LIMITS)
+    )
+    """Calls per second each platform accepts from this agency, as JSON
+    (``{"account": 20, "newspaper": 1}``); enforced by the Temporal server on the platform's
+    task queue across all its workers. A platform left out keeps its default."""
     """Master secret of the platforms' webhooks; each platform's key is derived from it."""
 
     legal_day_seconds: int | None = Field(default=None, ge=10)
@@ -80,6 +95,17 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"must be an http(s) URL (got {value!r})")
         return value.rstrip("/")
+
+    @field_validator("platform_rate_limits")
+    @classmethod
+    def _known_platforms(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(DEFAULT_PLATFORM_RATE_LIMITS))
+        if unknown:
+            known = ", ".join(DEFAULT_PLATFORM_RATE_LIMITS)
+            raise ValueError(f"unknown platform {unknown[0]!r} (known: {known})")
+        if any(rate <= 0 for rate in value.values()):
+            raise ValueError("every rate must be above 0 calls per second")
+        return {**DEFAULT_PLATFORM_RATE_LIMITS, **value}
 
     @field_validator("temporal_address")
     @classmethod

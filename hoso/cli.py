@@ -2,7 +2,7 @@
 
 hoso dev                  the whole embedded stack (what ``make run`` starts)
 hoso serve                the API (uvicorn)
-hoso worker               the Temporal worker
+hoso worker [--queue Q]   the Temporal worker(s) of the chosen task queues
 hoso migrate              bring the database schema up to date
 hoso demo                 load the demo agencies and users (prints their tokens)
 hoso audit verify         recompute the audit chain; exit 1 naming the first bad event
@@ -66,7 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("dev", help="run the embedded stack (Temporal, worker, API)")
     commands.add_parser("serve", help="run the API")
-    commands.add_parser("worker", help="run the Temporal worker")
+    worker = commands.add_parser("worker", help="run the Temporal worker(s)")
+    worker.add_argument(
+        "--queue",
+        action="append",
+        metavar="QUEUE",
+        help="poll only this queue (repeatable): casefile, or one platform's queue "
+        "(account, ndc_app, portal, newspaper, broadcast); default: all",
+    )
     commands.add_parser("migrate", help="migrate the database")
     commands.add_parser("demo", help="load demo agencies and users")
     audit = commands.add_parser("audit", help="the audit log")
@@ -94,9 +101,16 @@ def main(argv: list[str] | None = None) -> int:
             uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
             return 0
         case "worker":
-            from worker import run_worker
+            from worker import QUEUES, run_worker
 
-            asyncio.run(run_worker(settings))
+            unknown = sorted(set(args.queue or ()) - set(QUEUES))
+            if unknown:
+                print(
+                    f"hoso: unknown queue {unknown[0]!r} (known: {', '.join(QUEUES)})",
+                    file=sys.stderr,
+                )
+                return 2
+            asyncio.run(run_worker(settings, queues=args.queue or QUEUES))
             return 0
         case "migrate":
             _migrate(settings)

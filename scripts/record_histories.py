@@ -31,7 +31,7 @@ from casefile.settings import Settings  # noqa: E402
 from casefile.signing.runtime import SigningRuntime  # noqa: E402
 from casefile.usecases.add_party import add_party  # noqa: E402
 from tests.casefile.test_rendering import SAMPLES  # noqa: E402
-from worker import build_casefile_worker  # noqa: E402
+from worker import build_workers, running  # noqa: E402
 from workflows import (  # noqa: E402
     SEARCH_ATTRIBUTES,
     deliver_document_workflow_id,
@@ -67,7 +67,7 @@ async def main() -> None:
         async with (
             env,
             SigningRuntime.start(settings.pki_dir) as signing,
-            build_casefile_worker(env.client, settings, signing),
+            running(build_workers(env.client, settings, signing)),
         ):
             request = OpenCaseInput(
                 request_id=f"1:{uuid.uuid4()}",

@@ -18,10 +18,21 @@ __all__ = [
     "deliver_document_workflow_id",
     "public_notification_workflow_id",
     "open_case_workflow_id",
+    "platform_task_queue",
 ]
 
 CASEFILE_TASK_QUEUE = "hoso-casefile"
 """Default queue of workflows and database activities (``HOSO_TASK_QUEUE`` overrides it)."""
+
+
+
+def platform_task_queue(casefile_queue: str, platform: str) -> str:
+    """The queue of one platform's activities (``hoso-casefile.account``): each integration runs
+    as its own activity worker with its own rate limit, and a platform that is down holds only
+    its own queue's slots, never the case-file worker's. ``platform`` is a notification
+    channel's value (casefile.notification.Channel)."""
+    return f"{casefile_queue}.{platform}"
+
 
 CASE_CODE = SearchAttributeKey.for_keyword("CaseCode")
 AGENCY_CODE = SearchAttributeKey.for_keyword("AgencyCode")

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         first_route,
         posting_ends_at,
     )
+    from casefile.notification import Channel
     from workflows import CASE_CODE, DOCUMENT_CODE, public_notification_workflow_id
     from workflows.io import (
         DeliverDocumentInput,
@@ -53,7 +54,7 @@ with workflow.unsafe.imports_passed_through():
         SendElectronicArgs,
     )
     from workflows.notify_publicly import PublicNotificationWorkflow
-    from workflows.policies import PLATFORM_HEARTBEAT, platform_retry, step_options
+    from workflows.policies import PLATFORM_HEARTBEAT, platform_queue, platform_retry, step_options
 
 __all__ = ["DeliverDocumentWorkflow"]
 
@@ -200,6 +201,7 @@ class DeliverDocumentWorkflow:
                     request=input,
                     idempotency_key=self._electronic_key,
                 ),
+                task_queue=platform_queue(Channel.ACCOUNT),
                 start_to_close_timeout=timedelta(minutes=2),
                 heartbeat_timeout=PLATFORM_HEARTBEAT,  # a dead worker is noticed in seconds
                 # keep trying until the procedural limit: then the document goes on paper

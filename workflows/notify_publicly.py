@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
         PublishArgs,
         RecordInterruptionArgs,
     )
-    from workflows.policies import PLATFORM_HEARTBEAT, platform_retry, step_options
+    from workflows.policies import PLATFORM_HEARTBEAT, platform_queue, platform_retry, step_options
 
 __all__ = ["PublicNotificationWorkflow"]
 
@@ -96,6 +96,7 @@ class PublicNotificationWorkflow:
                     sequence=progress.count + 1,
                     planned_conclusion=calendar.end_of(day + timedelta(days=remaining)),
                 ),
+                task_queue=platform_queue(channel),
                 start_to_close_timeout=timedelta(minutes=2),
                 heartbeat_timeout=PLATFORM_HEARTBEAT,  # a dead worker is noticed in seconds
                 # keep trying until the legal day ends: then the day counts as interrupted

@@ -8,9 +8,16 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-__all__ = ["PLATFORM_HEARTBEAT", "platform_retry", "step_options"]
+from workflows import platform_task_queue
+
+__all__ = ["PLATFORM_HEARTBEAT", "platform_queue", "platform_retry", "step_options"]
+
+PLATFORM_QUEUES_PATCH = "platform-task-queues"
+"""Runs started before this patch call platforms on the case-file queue, where the activities
+stay registered for them."""
 
 PLATFORM_HEARTBEAT = timedelta(seconds=15)
 """Platform activities heartbeat every 3 s: a dead worker is noticed in seconds."""
@@ -23,6 +30,13 @@ def platform_retry(definitive: Sequence[str]) -> RetryPolicy:
         maximum_interval=timedelta(minutes=10),  # capped: no busy loop during a long outage
         non_retryable_error_types=list(definitive),
     )
+
+
+def platform_queue(platform: str) -> str | None:
+    """The task queue of a platform call from inside a workflow (None: the workflow's own)."""
+    if not workflow.patched(PLATFORM_QUEUES_PATCH):
+        return None
+    return platform_task_queue(workflow.info().task_queue, platform)
 
 
 def step_options(definitive: Sequence[str]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The real app with a real Temporal dev server, an in-process worker, and the platform
 simulator in process (population database, accounts, notices) reached over httpx."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +16,7 @@ from api.main import create_app
 from casefile.settings import Settings
 from casefile.signing.runtime import SigningRuntime
 from platforms.simulator import create_simulator_app
-from worker import build_casefile_worker
+from worker import QUEUES, build_workers, running
 
 
 @dataclass
@@ -28,10 +28,14 @@ class Stack:
 
 @asynccontextmanager
 async def hoso_stack(
-    settings: Settings, temporal: Client, signing: SigningRuntime, state_dir: Path
+    settings: Settings,
+    temporal: Client,
+    signing: SigningRuntime,
+    state_dir: Path,
+    queues: Sequence[str] = QUEUES,
 ) -> AsyncIterator[Stack]:
-    """hoso's API and worker; the simulator's webhooks go to hoso's app, and hoso's
-    platform and population clients go to the simulator."""
+    """hoso's API and the workers of ``queues``; the simulator's webhooks go to hoso's app,
+    and hoso's platform and population clients go to the simulator."""
     holder: dict[str, FastAPI] = {}
     simulator = create_simulator_app(
         state_dir,
@@ -46,8 +50,8 @@ async def hoso_stack(
         settings, temporal=temporal, signing=signing, population=PopulationRegistry(platforms)
     )
     holder["app"] = app
-    worker = build_casefile_worker(temporal, settings, signing, platforms=platforms)
-    async with worker, app.router.lifespan_context(app), platforms:
+    workers = build_workers(temporal, settings, signing, queues=queues, platforms=platforms)
+    async with running(workers), app.router.lifespan_context(app), platforms:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://hoso") as hoso:
             yield Stack(hoso, platforms, simulator)

@@ -45,7 +45,7 @@ from tests.conftest import Database
 from tests.factories import add_document, add_party, create_case
 from tests.helpers import assert_eventually
 from tests.workflows.test_deliver_document import ACTIVE, _recipient_status, _request
-from worker import build_casefile_worker
+from worker import build_workers, running
 from workflows import deliver_document_workflow_id
 from workflows.deliver_document import DeliverDocumentWorkflow
 from workflows.io import PlatformReceipt, PublicNotificationInput
@@ -299,7 +299,7 @@ async def test_simulator_sigkilled_mid_notification_restarts_and_publishes_once(
             # the NDC call stays in flight for 3 s: the simulator dies in the middle of it
             outage = await control.put("/control/outages/ndc", json={"latency_ms": 3000})
             outage.raise_for_status()
-            async with build_casefile_worker(temporal, settings, signing, platforms=platforms):
+            async with running(build_workers(temporal, settings, signing, platforms=platforms)):
                 handle = await temporal.start_workflow(
                     PublicNotificationWorkflow.run,
                     request,

@@ -42,6 +42,7 @@ from tests.conftest import Database
 from tests.factories import add_document, create_case, user
 from tests.helpers import assert_eventually
 from tests.workflows.test_notify_publicly import StandInPlatforms
+from worker import platform_workers, running
 from workflows import deliver_document_workflow_id
 from workflows.deliver_document import DeliverDocumentWorkflow
 from workflows.io import (
@@ -133,13 +134,17 @@ async def _worker(
     notification = NotificationActivities(
         database.sessions, blobs, notification_platforms or StandInPlatforms()
     )
-    async with Worker(
+    casefile = Worker(
         env.client,
         task_queue=settings.task_queue,
         workflows=[DeliverDocumentWorkflow, PublicNotificationWorkflow],
         activities=[*delivery.activities(), *notification.activities()],
         activity_executor=ThreadPoolExecutor(4),
-    ):
+    )
+    platforms = platform_workers(
+        env.client, settings.task_queue, notification=notification, delivery=delivery
+    )
+    async with running([casefile, *platforms]):
         yield
 
 

@@ -29,6 +29,7 @@ from casefile.settings import Settings
 from tests.casefile.test_notification_rules import CONTENT
 from tests.conftest import Database
 from tests.factories import add_document, add_party, create_case
+from worker import platform_workers, running
 from workflows.io import AccessConfirmed, PublicNotificationInput, PublishArgs
 from workflows.notify_publicly import PublicNotificationWorkflow
 
@@ -101,12 +102,15 @@ async def _run(
         database.sessions, FileBlobStore(settings.effective_blob_dir), platforms
     )
     client: Client = env.client
-    async with Worker(
+    casefile = Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[PublicNotificationWorkflow],
         activities=activities.activities(),
         activity_executor=ThreadPoolExecutor(4),
+    )
+    async with running(
+        [casefile, *platform_workers(client, settings.task_queue, notification=activities)]
     ):
         handle = await client.start_workflow(
             PublicNotificationWorkflow.run,

@@ -23,6 +23,7 @@ from platforms.simulator import create_simulator_app
 from tests.casefile.test_notification_rules import CONTENT
 from tests.conftest import Database
 from tests.factories import add_document, add_party, create_case
+from worker import platform_workers, running
 from workflows.io import PublicNotificationInput
 from workflows.notify_publicly import PublicNotificationWorkflow
 
@@ -63,13 +64,17 @@ async def test_notification_through_the_simulator_publishes_each_notice_once(
             national_id=NATIONAL_ID,
         )
         activities = NotificationActivities(database.sessions, blobs, HttpPlatforms(http))
-        async with Worker(
+        casefile = Worker(
             time_skipping.client,
             task_queue=settings.task_queue,
             workflows=[PublicNotificationWorkflow],
             activities=activities.activities(),
             activity_executor=ThreadPoolExecutor(4),
-        ):
+        )
+        platforms = platform_workers(
+            time_skipping.client, settings.task_queue, notification=activities
+        )
+        async with running([casefile, *platforms]):
             result = await time_skipping.client.execute_workflow(
                 PublicNotificationWorkflow.run,
                 request,
