@@ -2,16 +2,21 @@
 
 Access is by agency, role, stage and secrecy level. A case is visible to its owning
 agency's officers whose clearance covers its secrecy; transfers and explicit shares
-(another issue) widen this; participants see only what was delivered to them.
+(another issue) widen this; participants see only what was delivered to them or an officer
+shared with them (art. 15(2); the queries are in casefile.repositories.participants).
 """
 
-from casefile.codes import AgencyKind, Role, SecrecyLevel
+from casefile.codes import AgencyKind, PartyRole, Role, SecrecyLevel
+from casefile.delivery import RecipientStatus
 from casefile.errors import NotFound, NotPermitted
 from casefile.models import Agency, Case, User
 
 __all__ = [
+    "COUNSEL_CAPACITIES",
+    "DELIVERED_TO_PARTY",
     "OPENING_AGENCY_KINDS",
     "OPENING_ROLES",
+    "check_participant_account",
     "check_can_open_case",
     "check_can_read_case",
     "check_can_edit_case",
@@ -60,3 +65,25 @@ def check_can_edit_case(user: User, case: Case) -> None:
     check_can_read_case(user, case)
     if not user.has_role(*EDITING_ROLES):
         raise NotPermitted(f"{user.username} may read but not change case {case.code}")
+
+
+DELIVERED_TO_PARTY = frozenset(
+    {
+        RecipientStatus.DELIVERED_ELECTRONIC,
+        RecipientStatus.DELIVERED_PAPER,
+        RecipientStatus.REFUSED,  # a recorded refusal counts as delivered (CPC art. 137)
+        RecipientStatus.POSTED,
+        RecipientStatus.NOTIFIED_PUBLICLY,
+    }
+)
+"""Recipient statuses under which the party may read the document through an account
+(Joint Circular art. 9(4), 15(2)): the delivery chain reached them."""
+
+COUNSEL_CAPACITIES = frozenset({PartyRole.DEFENCE_COUNSEL, PartyRole.LEGAL_REPRESENTATIVE})
+"""Capacities in which an account acts for a party and sees what the party sees."""
+
+
+def check_participant_account(user: User) -> None:
+    """The participants' endpoints serve participants' accounts only (art. 15(2))."""
+    if not user.has_role(Role.PARTICIPANT):
+        raise NotPermitted(f"{user.username} is not a participant's account")
