@@ -41,6 +41,7 @@ from casefile.inputs import NewDocument
 from casefile.models import Case, DeliveryTask, Document, DocumentRecipient, Party, User
 from casefile.repositories.cases import get_agency_by_code, get_case_by_code
 from casefile.repositories.users import get_user
+from casefile.status import StatusKind, record_status_change
 from casefile.steps import record_step, recorded_step, step_key
 from casefile.usecases.file_document import file_document
 from workflows.io import (
@@ -305,7 +306,7 @@ class DeliveryActivities:
         def act(session: Session) -> dict[str, Any]:
             ctx = self._context(session, args.request)
             if args.status is not None:
-                ctx.recipient.status = args.status.value
+                _set_status(session, ctx, args.status)
             if args.close_task is not None:
                 _close_task(session, args.workflow_id, args.close_task, args.outcome)
             self._log(
@@ -359,7 +360,7 @@ class DeliveryActivities:
 
         def act(session: Session) -> dict[str, Any]:
             ctx = self._context(session, request)
-            ctx.recipient.status = RecipientStatus.DELIVERING_ELECTRONIC.value
+            _set_status(session, ctx, RecipientStatus.DELIVERING_ELECTRONIC)
             self._log(
                 session,
                 ctx,
@@ -422,7 +423,7 @@ class DeliveryActivities:
             )
             session.add(task)
             session.flush()
-            ctx.recipient.status = RecipientStatus.AWAITING_PAPER_RECEIPT.value
+            _set_status(session, ctx, RecipientStatus.AWAITING_PAPER_RECEIPT)
             self._log(
                 session,
                 ctx,
@@ -504,7 +505,7 @@ class DeliveryActivities:
                 status, action, ground = (None, "delivery.recipient_not_found", Ground.NOT_FOUND)
                 details["note"] = args.not_found.note if args.not_found else ""
             if status is not None:
-                ctx.recipient.status = status.value
+                _set_status(session, ctx, status)
             _close_task(session, args.workflow_id, "paper_delivery", args.outcome)
             self._log(session, ctx, args.workflow_id, action, {"ground": ground.value, **details})
             return PaperOutcomeRecorded(
@@ -577,7 +578,7 @@ class DeliveryActivities:
             )
             session.add(task)
             session.flush()
-            ctx.recipient.status = RecipientStatus.POSTING.value
+            _set_status(session, ctx, RecipientStatus.POSTING)
             self._log(
                 session,
                 ctx,
@@ -610,6 +611,21 @@ class DeliveryActivities:
             self.record_paper_outcome,
             self.post_publicly,
         ]
+
+
+def _set_status(session: Session, ctx: _Context, status: RecipientStatus) -> None:
+    """Set the recipient's delivery status and queue it for the common database (art. 18(4)),
+    in the step's transaction (so a retried step queues nothing twice)."""
+    ctx.recipient.status = status.value
+    record_status_change(
+        session,
+        agency_code=ctx.actor.agency.code,
+        case_code=ctx.case.code,
+        kind=StatusKind.DELIVERY,
+        status=status.value,
+        subject_code=ctx.document.code,
+        party_code=ctx.party.code,
+    )
 
 
 def _close_task(session: Session, workflow_id: str, kind: str, outcome: str | None) -> None:

@@ -72,6 +72,15 @@ class Settings(BaseSettings):
     task queue across all its workers. A platform left out keeps its default."""
     """Master secret of the platforms' webhooks; each platform's key is derived from it."""
 
+    statusdb_url: str = "http://127.0.0.1:8766"
+    """The common database of art. 18(4) that the status relay publishes to (``make run``
+    starts one on this port); empty: status changes wait in ``status_outbox``."""
+    statusdb_secret: str = Field(default="hoso-dev-statusdb-secret-TEST-ONLY", repr=False)
+    """Master secret of the agencies' keys at the common database (one key derived per
+    agency code); at scale give each agency its key in ``statusdb_agency_secrets``."""
+    statusdb_agency_secrets: dict[str, str] = Field(default_factory=dict, repr=False)
+    """Explicit keys at the common database per agency code, as JSON."""
+
     legal_day_seconds: int | None = Field(default=None, ge=10)
     """Demo mode: a legal day lasts this many seconds (also given to the simulator), so a
     person can watch a three-day notification conclude; unset in production."""
@@ -94,6 +103,13 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"must be an http(s) URL (got {value!r})")
+        return value.rstrip("/")
+
+    @field_validator("statusdb_url")
+    @classmethod
+    def _http_url_or_empty(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL or empty (got {value!r})")
         return value.rstrip("/")
 
     @field_validator("platform_rate_limits")

@@ -7,12 +7,14 @@ from casefile.audit import record_event
 from casefile.codes import Stage
 from casefile.models import Case, User
 from casefile.stages import check_transition
+from casefile.status import StatusKind, record_status_change
 
 __all__ = ["change_stage"]
 
 
 def change_stage(session: Session, *, actor: User, case: Case, target: Stage, reason: str) -> Case:
-    """Legal basis: CPC parts 2-5 (see casefile.stages.TRANSITIONS)."""
+    """Legal basis: CPC parts 2-5 (see casefile.stages.TRANSITIONS); the new stage is
+    shared with the common database (Joint Circular art. 18(4))."""
     check_can_edit_case(actor, case)
     transition = check_transition(Stage(case.stage), target)
     case.stage = target
@@ -30,5 +32,12 @@ def change_stage(session: Session, *, actor: User, case: Case, target: Stage, re
             "article": transition.article,
             "reason": reason,
         },
+    )
+    record_status_change(
+        session,
+        agency_code=actor.agency.code,
+        case_code=case.code,
+        kind=StatusKind.STAGE,
+        status=target.value,
     )
     return case

@@ -12,6 +12,7 @@ from casefile.filecodes import ExtensionKind, parse_case_code
 from casefile.inputs import NewDocument
 from casefile.models import Case, Document, User
 from casefile.numbering import case_scope, next_numbers
+from casefile.status import StatusKind, record_status_change
 
 __all__ = ["file_document"]
 
@@ -60,5 +61,14 @@ def file_document(
             "sha256": new.sha256,
             "records": [document.first_record, document.last_record],
         },
+    )
+    record_status_change(
+        session,
+        agency_code=actor.agency.code,
+        case_code=case.code,
+        kind=StatusKind.DOCUMENT,
+        status="filed",
+        subject_code=code,
+        occurred_at=document.created_at,
     )
     return document

@@ -19,6 +19,7 @@ from casefile.errors import InvalidInput, NotPermitted
 from casefile.filecodes import ExtensionKind, parse_case_code
 from casefile.models import Case, Document, DocumentRecipient, Party, User
 from casefile.numbering import case_scope, next_numbers
+from casefile.status import StatusKind, record_status_change
 
 __all__ = [
     "OFFICIAL_FIELD",
@@ -188,6 +189,15 @@ def file_registered_document(
             "records": [registration.first_record, registration.last_record],
             "sha256": sha256,
         },
+        occurred_at=registered_at,
+    )
+    record_status_change(
+        session,
+        agency_code=actor.agency.code,
+        case_code=case.code,
+        kind=StatusKind.DOCUMENT,
+        status="registered",
+        subject_code=document.code,
         occurred_at=registered_at,
     )
     return document

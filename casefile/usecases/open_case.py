@@ -13,6 +13,7 @@ from casefile.inputs import NewCase
 from casefile.models import Case, User
 from casefile.numbering import case_serial_scope, next_numbers
 from casefile.repositories.cases import get_agency_by_code
+from casefile.status import StatusKind, record_status_change
 
 __all__ = ["open_case"]
 
@@ -29,7 +30,7 @@ def open_case(
     """Create the case with a fresh code; a repeated ``request_id`` returns the same case.
 
     Legal basis: Joint Circular art. 10(3) (a unique electronic file code from the moment
-    the file is created), art. 4(4) (logged).
+    the file is created), art. 4(4) (logged), art. 18(4) (status shared).
     """
     existing = session.scalars(select(Case).where(Case.open_request_id == request_id)).first()
     if existing is not None:
@@ -61,6 +62,14 @@ def open_case(
         object_type="case",
         object_code=code,
         details={"stage": Stage.INTAKE.value, "secrecy": new.secrecy.value, "request": request_id},
+        occurred_at=opened_at,
+    )
+    record_status_change(
+        session,
+        agency_code=agency.code,
+        case_code=code,
+        kind=StatusKind.CASE,
+        status="opened",
         occurred_at=opened_at,
     )
     return case
