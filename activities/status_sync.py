@@ -23,12 +23,13 @@ from datetime import datetime, timedelta
 import httpx
 from sqlalchemy import select
 
-from casefile.db import SessionFactory, transaction
+from casefile.db import SessionFactory, make_engine, make_session_factory, transaction
 from casefile.models import StatusOutboxEntry
 from casefile.models.base import utcnow
+from casefile.settings import Settings
 from statusdb.contract import StatusEvent, agency_key, signed_headers
 
-__all__ = ["EVENTS_PATH", "StatusRelay", "agency_keys"]
+__all__ = ["EVENTS_PATH", "StatusRelay", "agency_keys", "run_status_relay"]
 
 EVENTS_PATH = "/api/v1/events"
 _LOG = logging.getLogger("hoso.status_sync")
@@ -144,3 +145,14 @@ class StatusRelay:
                 taken = 0
             if taken < self._batch_size:
                 await asyncio.sleep(self._poll_seconds)
+
+
+async def run_status_relay(settings: Settings) -> None:
+    """Relay this instance's outbox to ``HOSO_STATUSDB_URL`` until cancelled."""
+    engine = make_engine(settings.effective_database_url)
+    keys = agency_keys(settings.statusdb_secret, settings.statusdb_agency_secrets)
+    try:
+        async with httpx.AsyncClient(base_url=settings.statusdb_url, timeout=10.0) as client:
+            await StatusRelay(make_session_factory(engine), client, keys).run()
+    finally:
+        engine.dispose()

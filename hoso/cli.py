@@ -6,6 +6,7 @@ hoso worker [--queue Q]   the Temporal worker(s) of the chosen task queues
 hoso migrate              bring the database schema up to date
 hoso demo                 load the demo agencies and users (prints their tokens)
 hoso audit verify         recompute the audit chain; exit 1 naming the first bad event
+hoso status-relay         publish status changes to the common database (art. 18(4))
 """
 
 import argparse
@@ -75,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         "(account, ndc_app, portal, newspaper, broadcast); default: all",
     )
     commands.add_parser("migrate", help="migrate the database")
+    commands.add_parser(
+        "status-relay", help="publish the status outbox to the common database (HOSO_STATUSDB_URL)"
+    )
     commands.add_parser("demo", help="load demo agencies and users")
     audit = commands.add_parser("audit", help="the audit log")
     audit.add_argument("action", choices=["verify"])
@@ -111,6 +115,14 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 return 2
             asyncio.run(run_worker(settings, queues=args.queue or QUEUES))
+            return 0
+        case "status-relay":
+            from activities.status_sync import run_status_relay
+
+            if not settings.statusdb_url:
+                print("hoso: HOSO_STATUSDB_URL is empty: nothing to relay to", file=sys.stderr)
+                return 2
+            asyncio.run(run_status_relay(settings))
             return 0
         case "migrate":
             _migrate(settings)

@@ -1,4 +1,5 @@
-"""Supervise the embedded default: Temporal dev server, worker(s) and API as child processes.
+"""Supervise the embedded default: Temporal dev server, platform simulator, common database
+(statusdb, art. 18(4)), worker(s), status relay and API as child processes.
 
 The number of worker processes is ``HOSO_DEV_WORKERS`` (default: one per CPU, at most 2;
 :func:`dev_worker_count`); they are named ``worker``, ``worker-2``, … with a log file each.
@@ -8,6 +9,7 @@ then stops them in reverse order and waits for each to exit (the Temporal dev se
 holds a SQLite lock until it has exited). If a child dies, the others are stopped too.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -182,8 +184,12 @@ def run_dev_stack(
         children.append(_start("temporal", temporal_command, log_dir))
         _wait_for_temporal(settings, children[0])
         children.append(_start("platforms", _simulator_command(settings, data_dir), log_dir))
+        if settings.statusdb_url:
+            children.append(_start("statusdb", _statusdb_command(settings, data_dir), log_dir))
         for name in worker_names(dev_worker_count()):
             children.append(_start(name, [*hoso, "worker"], log_dir))
+        if settings.statusdb_url:  # publishes the status outbox to the common database
+            children.append(_start("status-relay", [*hoso, "status-relay"], log_dir))
         children.append(_start("api", [*hoso, "serve"], log_dir))
         _wait_for_api(settings, children[-1])
         _announce(settings, tokens, log_dir)
@@ -218,6 +224,18 @@ def _simulator_command(settings: Settings, data_dir: Path) -> list[str]:
     ]
 
 
+def _statusdb_command(settings: Settings, data_dir: Path) -> list[str]:
+    """The common database of art. 18(4) on the port of HOSO_STATUSDB_URL, with its own
+    SQLite file under data/statusdb and the agencies' keys the relay signs with."""
+    address = settings.statusdb_url.split("://", 1)[1]
+    host, _, port = address.partition(":")
+    os.environ.setdefault("STATUSDB_DATA_DIR", str(data_dir / "statusdb"))
+    os.environ["STATUSDB_MASTER_SECRET"] = settings.statusdb_secret
+    if settings.statusdb_agency_secrets:
+        os.environ["STATUSDB_AGENCY_SECRETS"] = json.dumps(settings.statusdb_agency_secrets)
+    return [sys.executable, "-m", "statusdb", "--host", host, "--port", port or "80"]
+
+
 def _announce(settings: Settings, tokens: dict[str, str], log_dir: Path) -> None:
     api = f"http://{settings.api_host}:{settings.api_port}"
     ui_host = settings.temporal_address.rpartition(":")[0]
@@ -227,6 +245,8 @@ def _announce(settings: Settings, tokens: dict[str, str], log_dir: Path) -> None
         f"  Temporal UI    http://{ui_host}:{settings.temporal_ui_port}",
         f"  Temporal gRPC  {settings.temporal_address}  namespace {settings.temporal_namespace}",
         f"  platforms      {settings.platforms_url}  (simulator, TEST ONLY)",
+        f"  common DB      {settings.statusdb_url or '(off: HOSO_STATUSDB_URL empty)'}"
+        "  (statuses shared between agencies, art. 18(4))",
         f"  logs           {log_dir}",
         f"  demo PKI       {settings.pki_dir}  (TEST ONLY certificates and keys)",
         "  demo bearer tokens:",

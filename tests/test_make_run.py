@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,8 @@ import pytest
 from temporalio.client import Client
 
 from casefile.filecodes import parse_case_code
+from casefile.settings import Settings
+from statusdb.contract import agency_key, signed_headers
 from tests.helpers import assert_eventually
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +35,7 @@ def _port_open(port: int) -> bool:
 @pytest.mark.slow
 async def test_make_run_serves_a_case_and_stops_every_child_on_ctrl_c(tmp_path: Path) -> None:
     api_port, temporal_port, ui_port = _free_port(), _free_port(), _free_port()
-    platforms_port = _free_port()
+    platforms_port, statusdb_port = _free_port(), _free_port()
     env = {
         **os.environ,
         "HOSO_DATA_DIR": str(tmp_path / "data"),
@@ -40,6 +43,7 @@ async def test_make_run_serves_a_case_and_stops_every_child_on_ctrl_c(tmp_path: 
         "HOSO_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
         "HOSO_TEMPORAL_UI_PORT": str(ui_port),
         "HOSO_PLATFORMS_URL": f"http://127.0.0.1:{platforms_port}",
+        "HOSO_STATUSDB_URL": f"http://127.0.0.1:{statusdb_port}",
     }
     log = open(tmp_path / "make-run.log", "wb")  # noqa: SIM115
     make = subprocess.Popen(
@@ -86,6 +90,29 @@ async def test_make_run_serves_a_case_and_stops_every_child_on_ctrl_c(tmp_path: 
             code = response.json()["code"]
             parse_case_code(code)
 
+            async def opened_at_the_common_database() -> bool:
+                # the relay published the outbox row of the opening (art. 18(4))
+                target = f"/api/v1/cases/{code}/statuses"
+                key = agency_key(Settings().statusdb_secret.encode(), "CSDTHN")
+                headers = signed_headers(
+                    key,
+                    agency_code="CSDTHN",
+                    method="GET",
+                    target=target,
+                    body=b"",
+                    now=datetime.now(UTC),
+                )
+                try:
+                    answer = await http.get(
+                        f"http://127.0.0.1:{statusdb_port}{target}", headers=headers
+                    )
+                except httpx.HTTPError:
+                    return False
+                statuses = answer.json().get("statuses", []) if answer.status_code == 200 else []
+                return [s["status"] for s in statuses] == ["opened"]
+
+            await assert_eventually(opened_at_the_common_database, timeout=30)
+
         client = await Client.connect(f"127.0.0.1:{temporal_port}")
 
         async def completed() -> list:
@@ -99,12 +126,13 @@ async def test_make_run_serves_a_case_and_stops_every_child_on_ctrl_c(tmp_path: 
         log.close()
 
     def all_ports_closed() -> bool:
-        return not any(_port_open(p) for p in (api_port, temporal_port, ui_port, platforms_port))
+        ports = (api_port, temporal_port, ui_port, platforms_port, statusdb_port)
+        return not any(_port_open(p) for p in ports)
 
     deadline = time.monotonic() + 30
     while not all_ports_closed() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert all_ports_closed()
     output = (tmp_path / "make-run.log").read_text()
-    for child in ("api", "worker", "platforms", "temporal"):
+    for child in ("api", "status-relay", "worker", "statusdb", "platforms", "temporal"):
         assert f"stopped {child}" in output
