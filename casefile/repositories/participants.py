@@ -11,8 +11,11 @@ from sqlalchemy.orm import Session
 from casefile.access import DELIVERED_TO_PARTY
 from casefile.codes import PartyRole, SecrecyLevel
 from casefile.doctypes import PARTY_ROLE_LABELS
+from casefile.errors import NotFound
+from casefile.filecodes import ExtensionKind, parse_extended_code
 from casefile.models import (
     AuditEvent,
+    Case,
     CounselLink,
     Document,
     DocumentRecipient,
@@ -25,6 +28,7 @@ __all__ = [
     "AccessCount",
     "Standing",
     "access_counts",
+    "get_party_of_case",
     "readable_documents",
     "standings_of",
     "users_by_username",
@@ -46,11 +50,13 @@ class Standing:
 
     @property
     def label(self) -> str:
-        """The capacity as people read it, e.g. "người bào chữa của bị can Đặng Quốc Khánh"."""
-        party_label = f"{PARTY_ROLE_LABELS[PartyRole(self.party.role)]} {self.party.full_name}"
+        """The capacity as people read it: "bị can" for the party, "người bào chữa của bị can
+        Đặng Quốc Khánh" for counsel."""
+        role = PARTY_ROLE_LABELS[PartyRole(self.party.role)]
         if self.counsel is None:
-            return party_label
-        return f"{PARTY_ROLE_LABELS[PartyRole(self.counsel.capacity)]} của {party_label}"
+            return role
+        counsel = PARTY_ROLE_LABELS[PartyRole(self.counsel.capacity)]
+        return f"{counsel} của {role} {self.party.full_name}"
 
 
 def standings_of(*, session: Session, user: User, case_id: int | None = None) -> list[Standing]:
@@ -164,3 +170,14 @@ def users_by_username(*, session: Session, usernames: Iterable[str]) -> dict[str
     if not names:
         return {}
     return {u.username: u for u in session.scalars(select(User).where(User.username.in_(names)))}
+
+
+def get_party_of_case(*, session: Session, case: Case, code: str) -> Party:
+    """A party of this case by its code; a mistyped code raises InvalidCode first."""
+    parse_extended_code(code, ExtensionKind.PARTY)
+    party = session.scalars(
+        select(Party).where(Party.code == code, Party.case_id == case.id)
+    ).one_or_none()
+    if party is None:
+        raise NotFound(f"no party {code} in case {case.code}", field="party_code")
+    return party

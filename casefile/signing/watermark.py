@@ -28,7 +28,7 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import TextStamp, TextStampStyle
 
 from casefile.fonts import SERIF_REGULAR, font_codepoints
-from casefile.signing.pades import Box, SigningEnvironment, _escape, _FontBytesFactory, _wrap
+from casefile.signing.pades import Box, _escape, _FontBytesFactory, _wrap
 
 __all__ = ["WATERMARK_FONT_SIZE", "watermark_copy"]
 
@@ -55,10 +55,10 @@ def _font_at_1000_units_per_em(path: Path, mtime_ns: int) -> tuple[bytes, frozen
     return out.getvalue(), font_codepoints(path)
 
 
-def _style(env: SigningEnvironment, text: str) -> TextStampStyle:
-    """The environment's font, or the full serif font for a name outside its cut."""
+def _style(font_file: Path, text: str) -> TextStampStyle:
+    """The given font, or the full serif font for a name outside its cut."""
     needed = {ord(c) for c in text if not c.isspace()}
-    for path in (env.font_file, SERIF_REGULAR):
+    for path in (font_file, SERIF_REGULAR):
         data, covered = _font_at_1000_units_per_em(path, path.stat().st_mtime_ns)
         if needed <= covered or path == SERIF_REGULAR:
             break
@@ -84,9 +84,10 @@ def _page_box(page: generic.DictionaryObject) -> tuple[float, float, float, floa
     return 0.0, 0.0, 595.0, 842.0  # A4, the PDF default when no box is given
 
 
-def watermark_copy(pdf: bytes, text: str, env: SigningEnvironment) -> bytes:
-    """Return ``pdf`` with ``text`` stamped across the top of every page, in a box, with the
-    environment's Vietnamese font (text normalized to NFC). ``pdf`` itself is not changed."""
+def watermark_copy(pdf: bytes, text: str, *, font_file: Path = SERIF_REGULAR) -> bytes:
+    """Return ``pdf`` with ``text`` stamped across the top of every page, in a box, in a font
+    complete for Vietnamese (the signature font of ``SigningEnvironment.font_file``, or
+    Liberation Serif 2); the text is normalized to NFC. ``pdf`` itself is not changed."""
     text = unicodedata.normalize("NFC", text)
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     page_count = int(writer.root["/Pages"]["/Count"])
@@ -96,7 +97,7 @@ def watermark_copy(pdf: bytes, text: str, env: SigningEnvironment) -> bytes:
     ]
     narrowest = min(x2 - x1 for x1, _, x2, _ in boxes)
     wrapped = _wrap(text, Box(0, 0, 0, narrowest - 2 * EDGE, 0), WATERMARK_FONT_SIZE)
-    stamp = TextStamp(writer=writer, style=_style(env, wrapped))
+    stamp = TextStamp(writer=writer, style=_style(font_file, wrapped))
     stamp.register()  # lays the text out once; every page paints the same form XObject
     width, height = stamp.box.width, stamp.box.height
     for index, (x1, _, x2, y2) in enumerate(boxes):

@@ -43,7 +43,7 @@ async def test_watermark_copy_names_the_copier_on_every_page_and_keeps_the_origi
     original = await _signed_two_pages(env, signer_for)
     digest = hashlib.sha256(original).hexdigest()
 
-    copy = watermark_copy(original, WATERMARK, env)
+    copy = watermark_copy(original, WATERMARK, font_file=env.font_file)
 
     assert hashlib.sha256(original).hexdigest() == digest  # the input is not touched
     assert copy.startswith(original)  # an incremental update: the signed revision is intact
@@ -68,13 +68,11 @@ async def test_watermark_copy_names_the_copier_on_every_page_and_keeps_the_origi
     assert revision.verdict is Verdict.VALID
 
 
-def test_watermark_copy_text_stays_on_the_page_as_viewers_lay_it_out(
-    env: SigningEnvironment, tmp_path: Path
-) -> None:
+def test_watermark_copy_text_stays_on_the_page_as_viewers_lay_it_out(tmp_path: Path) -> None:
     """Viewers place glyphs by the font's /W widths: in the font's own units (2048 per em)
     instead of thousandths of an em, the line would run off the page."""
     path = tmp_path / "copy.pdf"
-    path.write_bytes(watermark_copy(_make_pdf(1), WATERMARK, env))
+    path.write_bytes(watermark_copy(_make_pdf(1), WATERMARK))
     words = subprocess.run(
         ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
@@ -82,12 +80,10 @@ def test_watermark_copy_text_stays_on_the_page_as_viewers_lay_it_out(
     assert right_edges and max(right_edges) < 595 - 6
 
 
-def test_watermark_copy_normalizes_decomposed_vietnamese(
-    env: SigningEnvironment, tmp_path: Path
-) -> None:
+def test_watermark_copy_normalizes_decomposed_vietnamese(tmp_path: Path) -> None:
     import unicodedata
 
     decomposed = unicodedata.normalize("NFD", WATERMARK)
     assert decomposed != WATERMARK
-    copy = watermark_copy(_make_pdf(1), decomposed, env)
+    copy = watermark_copy(_make_pdf(1), decomposed)
     assert WATERMARK in _squeezed(_pdftotext(copy, tmp_path))
