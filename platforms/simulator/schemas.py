@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 __all__ = [
     "AccountUpdate",
     "BroadcastCreate",
+    "CapacitySet",
     "DeliveryCreate",
     "NationalId",
     "NdcNotificationCreate",
@@ -105,6 +106,14 @@ class OutageSet(_Body):
     reject_reason: ShortText | None = None
     seed: int | None = None
     """Re-seed this platform's random generator (error_rate, lost_reply_rate)."""
+
+
+class CapacitySet(_Body):
+    """How many creating calls per second a platform accepts before it answers 503 busy."""
+
+    per_second: Annotated[float, Field(gt=0, le=100_000)]
+    burst: Annotated[float | None, Field(ge=1, le=1_000_000)] = None
+    """Calls accepted at once after a quiet spell; default one second's worth (at least 1)."""
 
 
 class AccountUpdate(_Body):

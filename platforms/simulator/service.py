@@ -16,6 +16,7 @@ import math
 import random
 import secrets
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -193,6 +194,10 @@ class Simulator:
         self._http: httpx.AsyncClient | None = None
         self._rngs: dict[str, random.Random] = {}
         self._pump_lock = asyncio.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}
+        """Per platform: (tokens left, when counted) of its capacity's token bucket."""
+        self._refusals: Counter[tuple[str, str]] = Counter()
+        """Calls refused by an outage or the capacity, per (platform, error); in memory only."""
         with store.transaction() as db:
             seed(db)
             self.calendar = self._load_calendar(db)
@@ -267,6 +272,13 @@ class Simulator:
 
     async def guard(self, platform: str) -> None:
         """Apply the platform's outage to a call: latency, 503, definitive 422, random 500."""
+        try:
+            await self._apply_outage(platform)
+        except PlatformError as refusal:
+            self._refusals[(platform, refusal.error)] += 1
+            raise
+
+    async def _apply_outage(self, platform: str) -> None:
         with self.store.reading() as db:
             row = db.execute("SELECT * FROM outages WHERE platform = ?", (platform,)).fetchone()
         if row is None:
@@ -323,6 +335,61 @@ class Simulator:
     def clear_outage(self, platform: str) -> None:
         with self.store.transaction() as db:
             db.execute("DELETE FROM outages WHERE platform = ?", (platform,))
+
+    def refusals(self) -> dict[str, dict[str, int]]:
+        """How many calls each platform refused since the start, per error (``platform_down``,
+        ``platform_busy``, ``rejected``, ``internal_error``): the attempts a client wasted."""
+        counts: dict[str, dict[str, int]] = {}
+        for (platform, error), count in list(self._refusals.items()):
+            counts.setdefault(platform, {})[error] = count
+        return counts
+
+    # -- capacity -------------------------------------------------------------------------
+
+    def capacity(self, platform: str) -> dict[str, Any] | None:
+        with self.store.reading() as db:
+            row = db.execute("SELECT * FROM capacities WHERE platform = ?", (platform,)).fetchone()
+        return None if row is None else dict(row)
+
+    def set_capacity(self, platform: str, capacity: Mapping[str, Any]) -> dict[str, Any]:
+        """Accept at most ``per_second`` creating calls per second (bursts up to ``burst``,
+        default one second's worth); beyond it the platform is busy."""
+        per_second = float(capacity["per_second"])
+        burst = float(capacity.get("burst") or max(1.0, per_second))
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO capacities (platform, per_second, burst) VALUES (?, ?, ?)",
+                (platform, per_second, burst),
+            )
+        self._buckets.pop(platform, None)  # a new capacity starts with a full bucket
+        return {"platform": platform, "per_second": per_second, "burst": burst}
+
+    def clear_capacity(self, platform: str) -> None:
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM capacities WHERE platform = ?", (platform,))
+        self._buckets.pop(platform, None)
+
+    def admit(self, platform: str) -> None:
+        """Take one call from the platform's capacity (a token bucket on the simulator's
+        clock), or refuse it with a retryable 503 ``platform_busy``, as an overloaded platform
+        would. Called for the calls that create something; reads are not limited."""
+        capacity = self.capacity(platform)
+        if capacity is None:
+            return
+        now = self.clock.now().timestamp()
+        tokens, counted_at = self._buckets.get(platform, (capacity["burst"], now))
+        tokens = min(capacity["burst"], tokens + (now - counted_at) * capacity["per_second"])
+        if tokens < 1:
+            self._buckets[platform] = (tokens, now)
+            self._refusals[(platform, "platform_busy")] += 1
+            wait = (1 - tokens) / capacity["per_second"]
+            raise PlatformError(
+                503,
+                "platform_busy",
+                f"{platform} is busy: over its capacity of {capacity['per_second']:g} calls/s",
+                retry_after=max(1, math.ceil(wait)),
+            )
+        self._buckets[platform] = (tokens - 1, now)
 
     # -- idempotency ----------------------------------------------------------------------
 
@@ -1110,6 +1177,7 @@ class Simulator:
         now = self.clock.now()
         with self.store.reading() as db:
             outages = db.execute("SELECT * FROM outages ORDER BY platform").fetchall()
+            capacities = db.execute("SELECT * FROM capacities ORDER BY platform").fetchall()
             webhooks = dict(
                 db.execute("SELECT state, count(*) FROM events GROUP BY state").fetchall()
             )
@@ -1127,6 +1195,8 @@ class Simulator:
                 "sent": webhooks.get("sent", 0),
             },
             "calls": calls,
+            "capacities": {row["platform"]: dict(row) for row in capacities},
+            "refusals": self.refusals(),
         }
 
     def webhook_events(self) -> list[dict[str, Any]]:

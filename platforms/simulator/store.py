@@ -85,6 +85,11 @@ CREATE TABLE IF NOT EXISTS evidence (
     pdf BLOB NOT NULL,
     PRIMARY KEY (subject_id, stage)
 );
+CREATE TABLE IF NOT EXISTS capacities (
+    platform TEXT PRIMARY KEY,
+    per_second REAL NOT NULL,
+    burst REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS outages (
     platform TEXT PRIMARY KEY,
     down_until REAL,

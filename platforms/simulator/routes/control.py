@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from platforms.simulator.routes.deps import SimulatorDep, in_thread
-from platforms.simulator.schemas import AccountUpdate, OutageSet
+from platforms.simulator.schemas import AccountUpdate, CapacitySet, OutageSet
 from platforms.simulator.service import Platform
 
 __all__ = ["router"]
@@ -31,6 +31,21 @@ async def set_outage(
 async def clear_outage(platform: Platform, simulator: SimulatorDep) -> Response:
     """Make a platform behave again."""
     await in_thread(simulator.clear_outage, platform)
+    return Response(status_code=204)
+
+
+@router.put("/capacity/{platform}")
+async def set_capacity(
+    platform: Platform, body: CapacitySet, simulator: SimulatorDep
+) -> dict[str, Any]:
+    """Limit how many deliveries (creating calls) per second a platform accepts."""
+    return await in_thread(simulator.set_capacity, platform, body.model_dump())
+
+
+@router.delete("/capacity/{platform}", status_code=204)
+async def clear_capacity(platform: Platform, simulator: SimulatorDep) -> Response:
+    """Remove a platform's capacity limit."""
+    await in_thread(simulator.clear_capacity, platform)
     return Response(status_code=204)
 
 

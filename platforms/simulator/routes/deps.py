@@ -40,10 +40,14 @@ IdempotencyKey = Annotated[
 
 
 def guarded(platform: Platform) -> Callable[[Request], Awaitable[None]]:
-    """A dependency applying the platform's simulated outage to every call."""
+    """A dependency applying the platform's simulated outage to every call, and its capacity
+    to the calls that create something."""
 
     async def guard(request: Request) -> None:
-        await get_simulator(request).guard(platform)
+        simulator = get_simulator(request)
+        await simulator.guard(platform)
+        if request.method == "POST":
+            simulator.admit(platform)
 
     return guard
 
