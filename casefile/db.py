@@ -53,10 +53,11 @@ def transaction(factory: SessionFactory) -> Iterator[Session]:
         yield session
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` with Alembic, on the given engine's connection."""
+def migrate(engine: Engine, revision: str = "head", *, migrations: Path = MIGRATIONS_DIR) -> None:
+    """Bring the schema to ``revision`` with Alembic, on the given engine's connection
+    (``migrations``: another database's Alembic folder, e.g. the common database's)."""
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

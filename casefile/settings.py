@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "SettingsError", "get_settings"]
+__all__ = ["Settings", "SettingsError", "check_database_url", "get_settings", "invalid_settings"]
 
 ENV_PREFIX = "HOSO_"
 
@@ -28,6 +28,24 @@ DEFAULT_PLATFORM_RATE_LIMITS = {
 
 class SettingsError(Exception):
     """A configuration variable has a wrong value; the message names the variable."""
+
+
+def check_database_url(value: str) -> str:
+    """Empty (the embedded SQLite file) or a URL of a driver hoso runs on."""
+    if value and not value.startswith(("sqlite:///", "postgresql+psycopg://")):
+        raise ValueError(
+            f"must start with sqlite:/// or postgresql+psycopg:// (got {value.split('://')[0]!r})"
+        )
+    return value
+
+
+def invalid_settings(exc: ValidationError, prefix: str) -> SettingsError:
+    """One error naming each wrong variable (``prefix`` + field name)."""
+    problems = []
+    for error in exc.errors():
+        name = prefix + str(error["loc"][0]).upper() if error["loc"] else prefix
+        problems.append(f"{name}: {error['msg']}")
+    return SettingsError("invalid configuration: " + "; ".join(problems))
 
 
 class Settings(BaseSettings):
@@ -91,12 +109,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
-        if value and not value.startswith(("sqlite:///", "postgresql+psycopg://")):
-            raise ValueError(
-                "must start with sqlite:/// or postgresql+psycopg:// "
-                f"(got {value.split('://')[0]!r})"
-            )
-        return value
+        return check_database_url(value)
 
     @field_validator("platforms_url")
     @classmethod
@@ -165,8 +178,4 @@ def get_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            name = ENV_PREFIX + str(error["loc"][0]).upper() if error["loc"] else ENV_PREFIX
-            problems.append(f"{name}: {error['msg']}")
-        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
+        raise invalid_settings(exc, ENV_PREFIX) from None

@@ -3,10 +3,9 @@
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine
 
+from casefile import db
 from casefile.db import make_engine, make_session_factory, transaction
 
 __all__ = ["VERSION_TABLE", "make_engine", "make_session_factory", "migrate", "transaction"]
@@ -17,8 +16,4 @@ VERSION_TABLE = "statusdb_alembic_version"
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the common database's schema to ``revision``."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    db.migrate(engine, revision, migrations=MIGRATIONS_DIR)

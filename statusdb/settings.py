@@ -5,23 +5,20 @@ A wrong value stops start-up with a message naming the variable (:func:`get_sett
 
 import re
 from pathlib import Path
+from typing import Annotated
 
 import pydantic_settings
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from casefile.filecodes import AGENCY_CODE_PATTERN
+from casefile.settings import SettingsError, check_database_url, invalid_settings
 from statusdb.contract import agency_key
 
-__all__ = ["DEV_MASTER_SECRET", "ENV_PREFIX", "SettingsError", "StatusDbSettings", "get_settings"]
+__all__ = ["ENV_PREFIX", "SettingsError", "StatusDbSettings", "get_settings"]
 
 ENV_PREFIX = "STATUSDB_"
-DEV_MASTER_SECRET = "hoso-dev-statusdb-secret-TEST-ONLY"
 DEFAULT_PORT = 8766
-
-
-class SettingsError(Exception):
-    """A configuration variable has a wrong value; the message names the variable."""
 
 
 class StatusDbSettings(BaseSettings):
@@ -29,7 +26,7 @@ class StatusDbSettings(BaseSettings):
 
     data_dir: Path = Path("data/statusdb")
     """Where the default SQLite file lives."""
-    database_url: str = ""
+    database_url: Annotated[str, AfterValidator(check_database_url)] = ""
     """``sqlite:///path`` or ``postgresql+psycopg://user@host/db``; empty: a SQLite file
     ``statusdb.sqlite3`` under ``data_dir``."""
     host: str = "127.0.0.1"
@@ -39,16 +36,6 @@ class StatusDbSettings(BaseSettings):
     ``agency_secrets``; empty: only the agencies listed there may publish."""
     agency_secrets: dict[str, str] = Field(default_factory=dict, repr=False)
     """Explicit keys per agency, JSON: ``{"CSDTHN": "...", "VKSHN": "..."}``."""
-
-    @field_validator("database_url")
-    @classmethod
-    def _known_driver(cls, value: str) -> str:
-        if value and not value.startswith(("sqlite:///", "postgresql+psycopg://")):
-            raise ValueError(
-                "must start with sqlite:/// or postgresql+psycopg:// "
-                f"(got {value.split('://')[0]!r})"
-            )
-        return value
 
     @field_validator("agency_secrets")
     @classmethod
@@ -80,11 +67,7 @@ def get_settings() -> StatusDbSettings:
     try:
         settings = StatusDbSettings()
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            name = ENV_PREFIX + str(error["loc"][0]).upper() if error["loc"] else ENV_PREFIX
-            problems.append(f"{name}: {error['msg']}")
-        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
+        raise invalid_settings(exc, ENV_PREFIX) from None
     except pydantic_settings.SettingsError as exc:  # e.g. AGENCY_SECRETS is not JSON
         field = str(exc).split('"')[1] if '"' in str(exc) else ""
         raise SettingsError(
