@@ -18,7 +18,7 @@ from statusdb.app import create_statusdb_app
 from statusdb.contract import agency_key, signed_headers
 from statusdb.db import make_engine
 from statusdb.settings import StatusDbSettings
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, _postgres_schema_url
 
 MASTER_SECRET = "statusdb-test-master-secret"
 
@@ -35,7 +35,7 @@ def statusdb_engine(kind: str, tmp_path: Path) -> Iterator[Engine]:
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = make_engine(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}")
+    engine = make_engine(_postgres_schema_url(schema))
     try:
         yield engine
     finally:
