@@ -1,7 +1,9 @@
-"""Activities of the PublicNotification workflow: validate and record the request, publish on
-a platform (idempotent per workflow, channel and day), file the evidence, log interruptions.
+"""Activities of the PublicNotification workflow: validate the request and file the request
+document, publish on a platform (idempotent per workflow, channel and day), file the evidence,
+log interruptions.
 
-Legal basis: Joint Circular art. 20(2) (content), 20(3) (evidence in the case file).
+Legal basis: Joint Circular art. 20(2) (content), 20(3) (evidence in the case file: (a) the
+request to publish, (b) each publication's evidence).
 """
 
 from datetime import UTC, datetime
@@ -16,10 +18,17 @@ from casefile.audit import record_event
 from casefile.blobstore import BlobStore
 from casefile.codes import DocumentForm
 from casefile.db import SessionFactory, transaction
+from casefile.doctypes import DocType, get_spec
 from casefile.errors import InvalidInput
 from casefile.inputs import NewDocument
-from casefile.models import Party
-from casefile.notification import channels_for, validate_content
+from casefile.models import Document, Party
+from casefile.notification import (
+    CHANNEL_REQUESTS,
+    channels_for,
+    request_document_fields,
+    validate_content,
+)
+from casefile.rendering import IssuerHeader, render_document
 from casefile.repositories.cases import get_case_by_code
 from casefile.repositories.users import get_user
 from casefile.steps import record_step, recorded_step, step_key
@@ -71,11 +80,13 @@ class NotificationActivities:
     @activity.defn(name="prepare_notification")
     @domain_errors_as_application_errors
     def prepare_notification(self, args: PrepareNotificationArgs) -> PreparedNotification:
-        """Validate content a-e and the channels before anything is published."""
+        """Validate content a-e and the channels before anything is published, and file the
+        request to publish (art. 20(3)(a)) into the case once: a retry finds it by its key."""
         request = args.request
-        validate_content(request.content)
+        content = validate_content(request.content)
         channels = channels_for(request.forms)
         key = step_key(args.workflow_id, "prepare")
+        request_key = step_key(args.workflow_id, "request-document")
         with transaction(self._sessions) as session:
             case = get_case_by_code(session=session, code=request.case_code)
             party = session.scalars(
@@ -85,15 +96,81 @@ class NotificationActivities:
                 raise InvalidInput(
                     f"{request.party_code} is not a party of case {case.code}", field="party_code"
                 )
+            filed = session.scalars(
+                select(Document.code).where(Document.request_key == request_key)
+            ).first()
+            if filed is None:
+                actor = get_user(session=session, user_id=request.actor_id)
+                header = self._request_header(actor, case, args)
+        new = None
+        if filed is None:  # render outside any transaction
+            fields = request_document_fields(
+                content,
+                channels,
+                agency_name=header.agency_name,
+                posted_from=request.calendar.day_of(args.started_at),
+                document_code=request.document_code,
+            )
+            rendered = render_document(DocType.NOTIFICATION_REQUEST, fields, header)
+            new = NewDocument(
+                doc_type=DocType.NOTIFICATION_REQUEST.value,
+                title=(
+                    f"{get_spec(DocType.NOTIFICATION_REQUEST).full_title.capitalize()} "
+                    f"{request.document_code}"
+                ),
+                form=DocumentForm.ELECTRONIC,
+                secrecy=header.secrecy,
+                sha256=self._blobs.put(rendered.pdf),
+                size=len(rendered.pdf),
+                page_count=rendered.page_count,
+            )
+        with transaction(self._sessions) as session:
+            if new is not None:
+                filed = file_document(
+                    session,
+                    actor=get_user(session=session, user_id=request.actor_id),
+                    case=get_case_by_code(session=session, code=request.case_code),
+                    new=new,
+                    request_key=request_key,
+                    blobs=self._blobs,
+                ).code
             if recorded_step(session, key) is None:
                 self._log(
                     session,
                     request,
                     "notification.requested",
-                    {"party": request.party_code, "channels": [c.value for c in channels]},
+                    {
+                        "party": request.party_code,
+                        "channels": [c.value for c in channels],
+                        "request_document": filed,
+                    },
                 )
-                record_step(session, key, {"channels": [c.value for c in channels]})
-        return PreparedNotification(channels=channels)
+                record_step(
+                    session,
+                    key,
+                    {"channels": [c.value for c in channels], "request_document": filed},
+                )
+        return PreparedNotification(channels=channels, request_document_code=filed)
+
+    def _request_header(self, actor: Any, case: Any, args: PrepareNotificationArgs) -> IssuerHeader:
+        """The agency's header of the request; filed as an electronic document, not signed."""
+        agency = actor.agency
+        return IssuerHeader(
+            agency_name=agency.name,
+            superior_body=agency.superior_name or None,
+            place=agency.place,
+            issue_date=args.started_at.astimezone(args.request.calendar.zone()).date(),
+            signer_name=actor.full_name,
+            signer_title=actor.title,
+            recipients=[
+                *(
+                    CHANNEL_REQUESTS[c][0].format(agency=agency.name) + ";"
+                    for c in channels_for(args.request.forms)
+                ),
+                "Lưu: Hồ sơ vụ án.",
+            ],
+            secrecy=case.secrecy,
+        )
 
     @activity.defn(name="publish_notice")
     @domain_errors_as_application_errors

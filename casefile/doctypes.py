@@ -48,6 +48,8 @@ __all__ = [
     "InstitutionBasis",
     "InvalidDocumentField",
     "InvestigationConclusionFields",
+    "NotificationRequestFields",
+    "RequestedPublication",
     "PARTY_ROLE_LABELS",
     "Person",
     "ProceduralDocumentNoticeFields",
@@ -406,6 +408,45 @@ class ProceduralDocumentNoticeFields(_Fields):
     rights_and_obligations: Text | None = None
 
 
+class RequestedPublication(_Fields):
+    """One addressee of a request to publish and what it is asked to do (art. 20(1))."""
+
+    operator: Text
+    request: Text
+
+
+class NotificationRequestFields(_Fields):
+    """Văn bản đề nghị đăng tải, phát sóng thông báo: the request to the media, platforms and
+    portal that joint circular art. 20(3)(a) files as evidence; the content is art. 20(2).
+
+    Legal basis: CPC art. 141; Joint Circular art. 20(1), 20(2), 20(3)(a).
+    """
+
+    channels: list[RequestedPublication] = Field(min_length=1, max_length=10)
+    issuing_agency: Text  # (a)
+    person_name: Text  # (b)
+    person_birth_year: BirthYear
+    person_residence: Text
+    document_type_name: Text  # (c)
+    document_number: Text
+    document_date: date
+    document_content: Text
+    document_code: Line | None = None
+    """Electronic code of the notified document in the case file (art. 13(1))."""
+    obligation_time: Text  # (d)
+    obligation_deadline: Text
+    obligation_place: Text
+    consequences: Text  # (e)
+    posted_from: date  # (f), as planned: an interrupted day is made up afterwards
+    posted_until: date
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> Self:
+        if self.posted_until < self.posted_from:
+            raise _FieldError("posted_until", "must not be before posted_from")
+        return self
+
+
 class _FieldError(ValueError):
     """Raised inside a model validator to blame one named field, not the whole model."""
 
@@ -426,6 +467,7 @@ DocumentFields = (
     | CaseFileHandoverRecordFields
     | PublicNotificationFields
     | ProceduralDocumentNoticeFields
+    | NotificationRequestFields
 )
 
 
@@ -445,6 +487,7 @@ class DocType(StrEnum):
     CASE_FILE_HANDOVER_RECORD = "case_file_handover_record"
     PUBLIC_NOTIFICATION = "public_notification"
     PROCEDURAL_DOCUMENT_NOTICE = "procedural_document_notice"
+    NOTIFICATION_REQUEST = "notification_request"
 
 
 class SignatureSlot(StrEnum):
@@ -697,6 +740,31 @@ CATALOG: Mapping[DocType, DocTypeSpec] = {
                 }
             ),
             legal_basis="CPC art. 137, 141; Joint Circular art. 9(4)(a)",
+        ),
+        DocTypeSpec(
+            doc_type=DocType.NOTIFICATION_REQUEST,
+            title="VĂN BẢN ĐỀ NGHỊ",
+            subtitle="ĐĂNG TẢI, PHÁT SÓNG THÔNG BÁO VĂN BẢN TỐ TỤNG",
+            template="notification_request.html.j2",
+            fields_model=NotificationRequestFields,
+            type_symbol="CV",
+            # whoever may start a public notification of the case's documents
+            issuer_roles=frozenset(
+                {Role.INVESTIGATOR, Role.HEAD, Role.PROSECUTOR, Role.JUDGE, Role.CLERK}
+            ),
+            issuer_agencies=frozenset(
+                {AgencyKind.INVESTIGATION_AGENCY, AgencyKind.PROCURACY, AgencyKind.COURT}
+            ),
+            stages=frozenset(
+                {
+                    Stage.INTAKE,
+                    Stage.INVESTIGATION,
+                    Stage.PROSECUTION,
+                    Stage.TRIAL,
+                    Stage.ENFORCEMENT,
+                }
+            ),
+            legal_basis="CPC art. 141; Joint Circular art. 20(1), 20(3)(a)",
         ),
     )
 }

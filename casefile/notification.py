@@ -11,7 +11,7 @@ opened, or when a confirmation arrives (art. 20(1)(e)).
 """
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -28,6 +28,8 @@ __all__ = [
     "channels_for",
     "validate_content",
     "notice_text",
+    "CHANNEL_REQUESTS",
+    "request_document_fields",
 ]
 
 REQUIRED_PUBLICATIONS = 3
@@ -199,3 +201,69 @@ def notice_text(
             f"{concludes_at.astimezone(zone):%H giờ %M ngày %d/%m/%Y}.",
         ]
     )
+
+
+CHANNEL_REQUESTS: dict[Channel, tuple[str, str]] = {
+    Channel.NEWSPAPER: (
+        "Báo trung ương phát hành hằng ngày (báo in hoặc báo điện tử)",
+        "đăng 03 số liên tiếp (điểm a khoản 1 Điều 20)",
+    ),
+    Channel.BROADCAST: (
+        "Đài phát thanh hoặc Đài truyền hình quốc gia",
+        "phát sóng 03 lần trong 03 ngày liên tiếp (điểm a khoản 1 Điều 20)",
+    ),
+    Channel.ACCOUNT: (
+        "Đơn vị quản lý nền tảng số có tài khoản giao dịch điện tử của người được thông báo",
+        "thông báo đến tài khoản giao dịch điện tử trong 03 ngày liên tiếp "
+        "(điểm b khoản 1 Điều 20)",
+    ),
+    Channel.NDC_APP: (
+        "Trung tâm dữ liệu quốc gia (phần mềm ứng dụng dùng chung)",
+        "thông báo qua các nền tảng số được liên kết trong 03 ngày liên tiếp "
+        "(điểm c khoản 1 Điều 20)",
+    ),
+    Channel.PORTAL: (
+        "Bộ phận quản trị cổng thông tin điện tử của {agency}",
+        "đăng tải trên cổng thông tin điện tử trong 03 ngày liên tiếp (điểm d khoản 1 Điều 20)",
+    ),
+}
+"""Per channel: who is asked to publish (art. 20(1)(a)-(d)) and what, in the request of
+art. 20(3)(a)."""
+
+
+def request_document_fields(
+    content: NotificationContent,
+    channels: Sequence[Channel],
+    *,
+    agency_name: str,
+    posted_from: date,
+    document_code: str | None,
+) -> dict[str, object]:
+    """The fields of the request to publish (doc type ``notification_request``): the content
+    a-e of art. 20(2), the planned period (f) of three legal days, and per channel its
+    addressee and the publications asked of it (art. 20(1), 20(3)(a))."""
+    person, document, duty = content.person, content.document, content.obligation
+    return {
+        "channels": [
+            {
+                "operator": CHANNEL_REQUESTS[channel][0].format(agency=agency_name),
+                "request": CHANNEL_REQUESTS[channel][1],
+            }
+            for channel in channels
+        ],
+        "issuing_agency": content.issuing_agency,
+        "person_name": person.full_name,
+        "person_birth_year": person.birth_year,
+        "person_residence": person.residence,
+        "document_type_name": document.doc_type,
+        "document_number": document.number,
+        "document_date": document.issued_on,
+        "document_content": document.text,
+        "document_code": document_code,
+        "obligation_time": duty.time,
+        "obligation_deadline": duty.deadline,
+        "obligation_place": duty.place,
+        "consequences": content.consequences,
+        "posted_from": posted_from,
+        "posted_until": posted_from + timedelta(days=REQUIRED_PUBLICATIONS - 1),
+    }

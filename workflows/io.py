@@ -335,11 +335,15 @@ class NotificationStatus(_Frozen):
     channels: list[ChannelState]
     concluded_at: datetime | None
     error: str | None = None
+    request_document_code: str | None = None
+    """The filed request to publish (art. 20(3)(a)); None before it is filed, and for runs
+    prepared before the request document was filed."""
 
 
 class PublicNotificationResult(_Frozen):
     channels: list[ChannelState]
     concluded_at: datetime
+    request_document_code: str | None = None
 
 
 # --- DeliverDocument -----------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""PublicNotification: publish a notice on each chosen channel for three legal days, make up
-interrupted days, and conclude per channel as art. 20(1)(e) says.
+"""PublicNotification: file the request to publish (art. 20(3)(a)), publish a notice on each
+chosen channel for three legal days, make up interrupted days, and conclude per channel as
+art. 20(1)(e) says.
 
 Legal basis: Joint Circular art. 19, 20; CPC art. 141.
 
@@ -44,6 +45,7 @@ class PublicNotificationWorkflow:
         self._early_signals: list[AccessConfirmed] = []
         self._input: PublicNotificationInput | None = None
         self._error: str | None = None
+        self._request_document_code: str | None = None
 
     @workflow.run
     async def run(self, input: PublicNotificationInput) -> PublicNotificationResult:
@@ -58,6 +60,7 @@ class PublicNotificationWorkflow:
             ),
             **STEP,
         )
+        self._request_document_code = prepared.request_document_code
         self._progress = {c.value: ChannelProgress(channel=c) for c in prepared.channels}
         for early in self._early_signals:  # confirmations that came while preparing
             self._apply_access(early)
@@ -79,7 +82,11 @@ class PublicNotificationWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         status = self.status()
         assert status.concluded_at is not None
-        return PublicNotificationResult(channels=status.channels, concluded_at=status.concluded_at)
+        return PublicNotificationResult(
+            channels=status.channels,
+            concluded_at=status.concluded_at,
+            request_document_code=self._request_document_code,
+        )
 
     async def _publish(self, input: PublicNotificationInput, channel: str, day: date) -> None:
         calendar = input.calendar
@@ -165,5 +172,8 @@ class PublicNotificationWorkflow:
         ends = [s.concluded_at for s in states if s.rejected is None]
         done = bool(ends) and all(e is not None for e in ends)
         return NotificationStatus(
-            channels=states, concluded_at=max(ends) if done else None, error=self._error
+            channels=states,
+            concluded_at=max(ends) if done else None,
+            error=self._error,
+            request_document_code=self._request_document_code,
         )

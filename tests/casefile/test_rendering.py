@@ -191,6 +191,33 @@ SAMPLES: dict[DocType, dict[str, Any]] = {
         "access_instructions": "Mở văn bản trong tài khoản định danh điện tử VNeID.",
         "rights_and_obligations": "Bị hại có quyền đề nghị giám định, định giá tài sản.",
     },
+    DocType.NOTIFICATION_REQUEST: {
+        "channels": [
+            {
+                "operator": "Báo trung ương phát hành hằng ngày (báo in hoặc báo điện tử)",
+                "request": "đăng 03 số liên tiếp (điểm a khoản 1 Điều 20)",
+            },
+            {
+                "operator": "Bộ phận quản trị cổng thông tin điện tử của Cơ quan CSĐT",
+                "request": "đăng tải trên cổng thông tin điện tử trong 03 ngày liên tiếp",
+            },
+        ],
+        "issuing_agency": "Cơ quan Cảnh sát điều tra Công an tỉnh Thừa Thiên Huế",
+        "person_name": "Trần Văn Dũng",
+        "person_birth_year": 1990,
+        "person_residence": HUE,
+        "document_type_name": "Giấy triệu tập",
+        "document_number": "30/GTT-CSĐT",
+        "document_date": "2026-12-04",
+        "document_content": "Triệu tập ông Trần Văn Dũng đến làm việc.",
+        "document_code": "CSDTHN-2026-000001-03-D000002-81",
+        "obligation_time": "08 giờ 00 ngày 20/12/2026",
+        "obligation_deadline": "chậm nhất ngày 20/12/2026",
+        "obligation_place": "số 1 Tôn Đức Thắng, thành phố Huế",
+        "consequences": "Nếu vắng mặt không có lý do chính đáng có thể bị áp giải.",
+        "posted_from": "2026-12-05",
+        "posted_until": "2026-12-07",
+    },
 }
 
 # Field values that are codes (printed as labels) or ISO dates (printed in words).

@@ -7,13 +7,15 @@ tests/workflows/test_notify_publicly_simulator.py runs the same process against 
 platform simulator over HTTP.
 """
 
+import subprocess
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from temporalio import activity
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -30,7 +32,13 @@ from tests.casefile.test_notification_rules import CONTENT
 from tests.conftest import Database
 from tests.factories import add_document, add_party, create_case
 from worker import platform_workers, running
-from workflows.io import AccessConfirmed, PublicNotificationInput, PublishArgs
+from workflows.io import (
+    AccessConfirmed,
+    PreparedNotification,
+    PrepareNotificationArgs,
+    PublicNotificationInput,
+    PublishArgs,
+)
 from workflows.notify_publicly import PublicNotificationWorkflow
 
 CALENDAR = LegalCalendar()
@@ -97,8 +105,9 @@ async def _run(
     platforms: StandInPlatforms,
     request: PublicNotificationInput,
     signals=(),
+    activities_class: type[NotificationActivities] = NotificationActivities,
 ):
-    activities = NotificationActivities(
+    activities = activities_class(
         database.sessions, FileBlobStore(settings.effective_blob_dir), platforms
     )
     client: Client = env.client
@@ -245,3 +254,85 @@ async def test_notification_to_someone_not_a_party_fails_before_publishing(
         await _run(time_skipping, settings, database, platforms, request)
     assert "is not a party of case" in str(failure.value.cause.cause)
     assert platforms.calls == {}
+
+
+class LostReplyNotificationActivities(NotificationActivities):
+    """The prepare step's first attempt does its work, then its reply is lost: Temporal
+    retries it, and the retry must file nothing twice."""
+
+    @activity.defn(name="prepare_notification")
+    def prepare_notification(self, args: PrepareNotificationArgs) -> PreparedNotification:
+        prepared = super().prepare_notification(args)
+        if activity.info().attempt == 1:
+            raise RuntimeError("worker lost before replying")
+        return prepared
+
+
+def _text(pdf: bytes) -> str:
+    extracted = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return " ".join(extracted.stdout.decode("utf-8").split())
+
+
+@pytest.mark.usefixtures("demo_tokens")
+async def test_request_document_is_filed_once_with_the_content_when_prepare_is_retried(
+    time_skipping: WorkflowEnvironment,
+    settings: Settings,
+    database: Database,
+    blobs: FileBlobStore,
+) -> None:
+    """Art. 20(3)(a): the request to publish is in the case file, once, stating a-f."""
+    request = _request(database, blobs, [Form.MASS_MEDIA])
+    handle, result = await _run(
+        time_skipping,
+        settings,
+        database,
+        StandInPlatforms(),
+        request,
+        activities_class=LostReplyNotificationActivities,
+    )
+    history = await handle.fetch_history()
+    attempts = [
+        e.activity_task_started_event_attributes.attempt
+        for e in history.events
+        if e.HasField("activity_task_started_event_attributes")
+    ]
+    assert 2 in attempts  # the prepare step did run twice
+    with database.sessions() as session:
+        filed = session.scalars(
+            select(Document).where(Document.doc_type == "notification_request")
+        ).all()
+        requested = session.scalar(
+            select(func.count()).where(AuditEvent.action == "notification.requested")
+        )
+    assert len(filed) == 1 and requested == 1
+    request_document = filed[0]
+    assert result.request_document_code == request_document.code
+    async with Worker(  # a worker to answer the query of the finished run
+        time_skipping.client, task_queue=settings.task_queue, workflows=[PublicNotificationWorkflow]
+    ):
+        status = await handle.query(PublicNotificationWorkflow.status)
+    assert status.request_document_code == request_document.code
+    assert request_document.form == "electronic" and request_document.status == "filed"
+    text = _text(blobs.get(request_document.sha256))
+    content = CONTENT
+    for expected in (
+        "VĂN BẢN ĐỀ NGHỊ",
+        "ĐĂNG TẢI, PHÁT SÓNG THÔNG BÁO VĂN BẢN TỐ TỤNG",
+        content["issuing_agency"],  # (a)
+        content["person"]["full_name"],  # (b)
+        str(content["person"]["birth_year"]),
+        content["person"]["residence"],
+        content["document"]["number"],  # (c)
+        content["document"]["text"],
+        content["obligation"]["deadline"],  # (d)
+        content["obligation"]["place"],
+        content["consequences"],  # (e)
+        "Báo trung ương phát hành hằng ngày",  # the addressees of the chosen form (a) ...
+        "Đài phát thanh hoặc Đài truyền hình quốc gia",
+        "cổng thông tin điện tử",  # ... and the portal (d), always
+        request.document_code,
+    ):
+        assert expected in text, expected
+    assert "Trung tâm dữ liệu quốc gia" not in text  # (c) was not chosen
