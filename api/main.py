@@ -9,7 +9,16 @@ from temporalio.client import Client
 
 from activities.population import PopulationRegistry
 from api.errors import install_error_handlers
-from api.routes import cases, confirmations, deliveries, documents, health, notifications, webhooks
+from api.routes import (
+    cases,
+    confirmations,
+    deliveries,
+    documents,
+    health,
+    notifications,
+    participants,
+    webhooks,
+)
 from casefile.blobstore import FileBlobStore
 from casefile.db import make_engine, make_session_factory
 from casefile.settings import Settings, get_settings
@@ -68,4 +77,5 @@ def create_app(
     app.include_router(notifications.router)
     app.include_router(webhooks.router)
     app.include_router(deliveries.router)
+    app.include_router(participants.router)
     return app

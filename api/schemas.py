@@ -32,6 +32,16 @@ __all__ = [
     "OtpAnswer",
     "FingerprintRecord",
     "ConfirmationSubmit",
+    "AccessCountsPublic",
+    "StandingPublic",
+    "ParticipantDocumentPublic",
+    "ParticipantCasePublic",
+    "CounselLinkCreate",
+    "CounselLinkPublic",
+    "DocumentShareCreate",
+    "DocumentSharePublic",
+    "ParticipantAccessRow",
+    "ParticipantAccessPublic",
 ]
 
 CaseCreate = NewCase
@@ -227,3 +237,102 @@ class ConfirmationSubmit(BaseModel):
     signature_image_png: str | None = Field(default=None, max_length=2_000_000)
     """Base64 of the PNG drawn on screen."""
     fingerprint: FingerprintRecord | None = None
+
+
+# --- participants read and copy documents of the file (Joint Circular art. 15(2)) -------
+
+
+class AccessCountsPublic(BaseModel):
+    """How many times the account viewed, copied and downloaded the document (from the log)."""
+
+    views: int
+    copies: int
+    downloads: int
+
+
+class StandingPublic(BaseModel):
+    """Why the account may read: it is the party, or counsel linked to the party."""
+
+    party_code: str
+    party_role: PartyRole
+    capacity: Literal["party", "defence_counsel", "legal_representative"]
+    capacity_label: str
+    """As printed on copies, e.g. "người bào chữa của bị can Đặng Quốc Khánh"."""
+
+
+class ParticipantDocumentPublic(BaseModel):
+    code: str
+    case_code: str
+    doc_type: str
+    title: str
+    procedural_number: str | None
+    first_record: int
+    last_record: int
+    page_count: int
+    sha256: str
+    size: int
+    registered_at: datetime | None
+    through: StandingPublic
+    my_access: AccessCountsPublic
+
+
+class ParticipantCasePublic(BaseModel):
+    code: str
+    agency_code: str
+    agency_name: str
+    stage: Stage
+    standings: list[StandingPublic]
+    documents: list[ParticipantDocumentPublic]
+
+
+class CounselLinkCreate(BaseModel):
+    national_id: str = Field(pattern=r"^[0-9]{12}$")
+    """The counsel's national ID: their participant's account carries it."""
+    capacity: Literal["defence_counsel", "legal_representative"] = "defence_counsel"
+
+
+class CounselLinkPublic(BaseModel):
+    id: int
+    party_code: str
+    counsel_username: str
+    counsel_full_name: str
+    capacity: str
+    active: bool
+    linked_at: datetime
+    linked_by: str
+    unlinked_at: datetime | None
+    unlinked_by: str | None
+
+
+class DocumentShareCreate(BaseModel):
+    party_code: str = Field(min_length=5, max_length=60)
+
+
+class DocumentSharePublic(BaseModel):
+    document_code: str
+    party_code: str
+    party_full_name: str
+    active: bool
+    shared_at: datetime
+    shared_by: str
+    unshared_at: datetime | None
+    unshared_by: str | None
+
+
+class ParticipantAccessRow(BaseModel):
+    object_code: str
+    """The document (or, for a refusal, the code asked for)."""
+    username: str
+    full_name: str
+    kind: str
+    """``view``, ``copy``, ``download``, or ``refused``."""
+    count: int
+    last_at: datetime
+
+
+class ParticipantAccessPublic(BaseModel):
+    """The statistics of art. 15(2) for a case: per document, per account, per kind."""
+
+    case_code: str
+    counts: list[ParticipantAccessRow]
+    refused: list[ParticipantAccessRow]

@@ -16,7 +16,7 @@ from casefile.codes import AgencyKind, Ministry, Role, SecrecyLevel
 from casefile.models import Agency, User
 from casefile.repositories.users import token_digest
 
-__all__ = ["DEMO_AGENCIES", "DEMO_USERS", "load_demo_data"]
+__all__ = ["DEMO_AGENCIES", "DEMO_PARTICIPANTS", "DEMO_USERS", "load_demo_data"]
 
 DEMO_AGENCIES = [
     (
@@ -124,6 +124,20 @@ DEMO_USERS = [
 ]
 
 
+DEMO_PARTICIPANTS = [
+    # username, full name, national ID, electronic transaction account: accounts issued by
+    # the investigating agency CSDTHN (Joint Circular art. 15(2)); the account sees the cases
+    # where a party has this national ID or account, or that an officer linked it to
+    (
+        "ds.bich",
+        "Trần Thị Bích",
+        "079085000002",  # a person of the simulator's population database
+        "TK079085000002",
+    ),
+    ("ls.hai", "Ngô Thanh Hải", "001080000010", None),  # a defence counsel
+]
+
+
 def load_demo_data(session: Session, token_file: Path) -> dict[str, str]:
     """Create the demo agencies and users once; return username → bearer token."""
     if session.scalars(select(Agency).where(Agency.code == DEMO_AGENCIES[0][0])).first():
@@ -153,6 +167,21 @@ def load_demo_data(session: Session, token_file: Path) -> dict[str, str]:
                 clearance=clearance,
                 token_sha256=token_digest(tokens[username]),
                 signing_key=signing_key,
+            )
+        )
+    for username, full_name, national_id, e_account in DEMO_PARTICIPANTS:
+        tokens[username] = secrets.token_urlsafe(24)
+        session.add(
+            User(
+                username=username,
+                full_name=full_name,
+                title="",
+                agency_id=agencies["CSDTHN"].id,
+                roles=[Role.PARTICIPANT.value],
+                clearance=SecrecyLevel.UNCLASSIFIED,
+                token_sha256=token_digest(tokens[username]),
+                national_id=national_id,
+                e_account=e_account,
             )
         )
     session.flush()

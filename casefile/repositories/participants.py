@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from casefile.access import DELIVERED_TO_PARTY
 from casefile.codes import PartyRole, SecrecyLevel
 from casefile.doctypes import PARTY_ROLE_LABELS
-from casefile.errors import NotFound
+from casefile.errors import InvalidCode, NotFound
 from casefile.filecodes import ExtensionKind, parse_extended_code
 from casefile.models import (
     AuditEvent,
@@ -174,7 +174,11 @@ def users_by_username(*, session: Session, usernames: Iterable[str]) -> dict[str
 
 def get_party_of_case(*, session: Session, case: Case, code: str) -> Party:
     """A party of this case by its code; a mistyped code raises InvalidCode first."""
-    parse_extended_code(code, ExtensionKind.PARTY)
+    try:
+        parse_extended_code(code, ExtensionKind.PARTY)
+    except InvalidCode as invalid:
+        invalid.field = "party_code"
+        raise
     party = session.scalars(
         select(Party).where(Party.code == code, Party.case_id == case.id)
     ).one_or_none()

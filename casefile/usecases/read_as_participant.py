@@ -28,7 +28,7 @@ from casefile.audit import record_event
 from casefile.blobstore import BlobStore
 from casefile.codes import SecrecyLevel
 from casefile.db import SessionFactory, transaction
-from casefile.errors import NotFound
+from casefile.errors import InvalidCode, NotFound
 from casefile.filecodes import ExtensionKind, parse_case_code, parse_extended_code
 from casefile.models import Case, Document, User
 from casefile.repositories.cases import get_case_by_code, list_documents
@@ -126,6 +126,18 @@ def _refusal_logged(
                 object_code=code,
                 details={"kind": kind},
             )
+        raise
+
+
+def _check_code(code: str, kind: ExtensionKind | None) -> None:
+    """A mistyped code is a 422 naming the field (before anything is looked up or logged)."""
+    try:
+        if kind is None:
+            parse_case_code(code)
+        else:
+            parse_extended_code(code, kind)
+    except InvalidCode as invalid:
+        invalid.field = "code"
         raise
 
 
@@ -230,7 +242,7 @@ def list_participant_documents(
 ) -> ParticipantCase:
     """One case the account stands in, with the documents it may read (logged)."""
     check_participant_account(actor)
-    parse_case_code(case_code)
+    _check_code(case_code, None)
     with _refusal_logged(sessions, actor, object_type="case", code=case_code, kind="read"):
         with transaction(sessions) as session:
             case = session.scalars(select(Case).where(Case.code == case_code)).one_or_none()
@@ -268,7 +280,7 @@ def read_participant_document(
 ) -> ParticipantDocument:
     """The document's description (logged as a read, not counted)."""
     check_participant_account(actor)
-    parse_extended_code(code, ExtensionKind.DOCUMENT)
+    _check_code(code, ExtensionKind.DOCUMENT)
     with _refusal_logged(sessions, actor, object_type="document", code=code, kind="read"):
         with transaction(sessions) as session:
             document, case, standing = _find(session, actor, code)
@@ -284,7 +296,7 @@ def take_participant_document(
     if kind not in (AccessKind.VIEW, AccessKind.DOWNLOAD):
         raise ValueError(f"{kind} is not a view or a download")
     check_participant_account(actor)
-    parse_extended_code(code, ExtensionKind.DOCUMENT)
+    _check_code(code, ExtensionKind.DOCUMENT)
     with _refusal_logged(sessions, actor, object_type="document", code=code, kind=kind):
         with transaction(sessions) as session:
             document, case, standing = _find(session, actor, code)
@@ -320,7 +332,7 @@ def copy_participant_document(
     The watermark is made outside any transaction (no lock held meanwhile); access is checked
     again when the copy is logged, so a share ended in between yields no copy."""
     check_participant_account(actor)
-    parse_extended_code(code, ExtensionKind.DOCUMENT)
+    _check_code(code, ExtensionKind.DOCUMENT)
     with _refusal_logged(sessions, actor, object_type="document", code=code, kind="copy"):
         with transaction(sessions) as session:
             document, _, standing = _find(session, actor, code)

@@ -39,8 +39,8 @@ from tests import factories
 from tests.casefile.signing.conftest import _make_pdf
 from tests.conftest import Database
 
-SUSPECT_ID = "079085000002"
-COUNSEL_ID = "001080000010"
+SUSPECT_ID = "026101000007"
+COUNSEL_ID = "001075000011"
 STRANGER_ID = "036099000006"
 
 
