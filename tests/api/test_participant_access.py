@@ -3,20 +3,16 @@ Circular art. 15(2)): a summons issued and delivered through the real processes,
 watermark, the log and the counts; shares, counsel links and the 404 for everything else."""
 
 import hashlib
-import re
-import subprocess
 import uuid
 
 import httpx
-from sqlalchemy import select
 from temporalio.client import Client
 
-from casefile.audit import verify_chain
 from casefile.blobstore import FileBlobStore
 from casefile.codes import Role, SecrecyLevel
 from casefile.db import transaction
 from casefile.doctypes import DocType
-from casefile.models import AuditEvent, User
+from casefile.models import User
 from casefile.repositories.users import token_digest
 from casefile.signing.pades import format_vn_time
 from casefile.signing.runtime import SigningRuntime
@@ -24,6 +20,7 @@ from casefile.signing.validation import Verdict, validate_pdf
 from tests import factories
 from tests.api.test_deliveries_api import _terminate
 from tests.api.test_documents_api import _case, _issue
+from tests.casefile.test_read_as_participant import _chain_intact, _events, _pdftotext
 from tests.conftest import Database
 from tests.helpers import assert_eventually
 
@@ -31,31 +28,6 @@ BICH_ID, BICH_ACCOUNT = "079085000002", "TK079085000002"
 """The demo participant ds.bich: a person of the simulator's population database."""
 COUNSEL_ID = "001080000010"
 """The demo defence counsel ls.hai."""
-
-
-def _text(pdf: bytes) -> str:
-    out = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, check=True, capture_output=True
-    ).stdout.decode()
-    return re.sub(r"\s+", " ", out)
-
-
-def _events(database: Database, action: str, code: str) -> list[AuditEvent]:
-    with transaction(database.sessions) as session:
-        return list(
-            session.scalars(
-                select(AuditEvent)
-                .where(AuditEvent.action == action, AuditEvent.object_code == code)
-                .order_by(AuditEvent.seq)
-            )
-        )
-
-
-def _chain_intact(database: Database) -> int:
-    with transaction(database.sessions) as session:
-        count, broken = verify_chain(session)
-    assert broken is None, broken
-    return count
 
 
 def _stranger(database: Database) -> dict[str, str]:
@@ -144,7 +116,7 @@ async def test_delivered_document_is_read_viewed_copied_and_downloaded_with_log_
         # the copy: the signed original as its first revision, the watermark on every page
         assert copy.content.startswith(original) and len(copy.content) > len(original)
         (copied,) = _events(database, "document.participant_copied", document)
-        text = _text(copy.content)
+        text = _pdftotext(copy.content)
         page_count = (
             await api.get(f"/api/v1/participant/documents/{document}", headers=me)
         ).json()["page_count"]
@@ -199,7 +171,7 @@ async def test_delivered_document_is_read_viewed_copied_and_downloaded_with_log_
         counsel_copy = await api.get(
             f"/api/v1/participant/documents/{document}/copy", headers=counsel
         )
-        assert "BẢN SAO do Ngô Thanh Hải (người bào chữa của bị can Trần Thị Bích)" in _text(
+        assert "BẢN SAO do Ngô Thanh Hải (người bào chữa của bị can Trần Thị Bích)" in _pdftotext(
             counsel_copy.content
         )
 
