@@ -141,7 +141,9 @@ def _check_code(code: str, kind: ExtensionKind | None) -> None:
         raise
 
 
-def _own_counts(session: Session, actor: User, codes: Sequence[str]) -> dict[str, dict]:
+def _own_counts(
+    session: Session, actor: User, codes: Sequence[str]
+) -> dict[str, dict[AccessKind, int]]:
     counts: dict[str, dict[AccessKind, int]] = {
         code: dict.fromkeys(COUNTED_KINDS, 0) for code in codes
     }
