@@ -7,6 +7,8 @@ hoso migrate              bring the database schema up to date
 hoso demo                 load the demo agencies and users (prints their tokens)
 hoso audit verify         recompute the audit chain; exit 1 naming the first bad event
 hoso status-relay         publish status changes to the common database (art. 18(4))
+hoso export CASE-CODE     write the case file as an ASiC-E bundle sealed by its agency
+hoso verify FILE          validate a signed PDF, or a bundle (.asice), offline
 """
 
 import argparse
@@ -82,7 +84,17 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="load demo agencies and users")
     audit = commands.add_parser("audit", help="the audit log")
     audit.add_argument("action", choices=["verify"])
-    verify = commands.add_parser("verify", help="validate the signatures of a PDF offline")
+    export = commands.add_parser(
+        "export", help="write a case file as an ASiC-E bundle sealed by its owning agency"
+    )
+    export.add_argument("case_code", metavar="CASE-CODE")
+    export.add_argument(
+        "--user", required=True, help="the officer making the copy (logged, art. 4(4))"
+    )
+    export.add_argument("--output", type=Path, help="where to write (default CASE-CODE.asice)")
+    verify = commands.add_parser(
+        "verify", help="validate a signed PDF, or a case-file bundle (.asice), offline"
+    )
     verify.add_argument("file", type=Path)
     verify.add_argument("--format", choices=["text", "json", "xml"], default="text")
     verify.add_argument("--trust-roots", type=Path, action="append", metavar="FILE_OR_DIR")
@@ -134,8 +146,18 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         case "audit":
             return _audit_verify(settings)
+        case "export":
+            from hoso.export import export_case
+
+            return export_case(args.case_code, settings, username=args.user, output=args.output)
         case "verify":
             from hoso.verify import verify_file
+            from hoso.verify_bundle import is_bundle, verify_bundle_file
+
+            if is_bundle(args.file):
+                return verify_bundle_file(
+                    args.file, settings, output=args.format, trust_roots=args.trust_roots
+                )
 
             return verify_file(
                 args.file, settings, output=args.format, trust_roots=args.trust_roots

@@ -19,12 +19,13 @@ from casefile.signing.report import etsi_report_xml, render_text_report
 from casefile.signing.runtime import SigningRuntime
 from casefile.signing.validation import ValidationPolicy, Verdict, validate_pdf
 
-__all__ = ["verify_file"]
+__all__ = ["load_certificates", "verify_file"]
 
 UNUSABLE = 2
 
 
-def _certificates(paths: list[Path]) -> list[x509.Certificate]:
+def load_certificates(paths: list[Path]) -> list[x509.Certificate]:
+    """Every certificate in ``paths`` (PEM or DER files, or folders of them)."""
     files = [f for p in paths for f in (sorted(p.iterdir()) if p.is_dir() else [p])]
     found = []
     for file in files:
@@ -38,7 +39,7 @@ def _certificates(paths: list[Path]) -> list[x509.Certificate]:
 
 async def _validate(pdf: bytes, settings: Settings, trust_roots: list[Path] | None):
     if trust_roots:
-        policy = ValidationPolicy(trust_roots=tuple(_certificates(trust_roots)))
+        policy = ValidationPolicy(trust_roots=tuple(load_certificates(trust_roots)))
         return await validate_pdf(pdf, policy)
     async with SigningRuntime.start(settings.pki_dir) as runtime:
         return await validate_pdf(pdf, runtime.policy)

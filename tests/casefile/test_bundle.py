@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import subprocess
 import zipfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -284,6 +286,58 @@ def test_bundle_manifest_lists_every_data_object(sealed_bundle: bytes) -> None:
     assert listed == set(container.entries) - {"mimetype", MANIFEST_PATH, SIGNATURE_PATH}
     assert any(p.startswith("validation/") for p in listed)  # revocation data travels along
     assert manifest.by_path()[INVENTORY_PATH].root
+
+
+def test_bundle_seal_verified_by_openssl(
+    signing: SigningRuntime, sealed_bundle: bytes, tmp_path: Path
+) -> None:
+    # an implementation that shares no code with pyHanko accepts the seal, and only over
+    # the manifest as sealed
+    openssl = shutil.which("openssl") or pytest.fail("openssl (Debian openssl) is missing")
+    entries = read_container(sealed_bundle).entries
+    (tmp_path / "root.der").write_bytes(signing.pki.root.dump())
+    subprocess.run(
+        [
+            openssl,
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            str(tmp_path / "root.der"),
+            "-out",
+            str(tmp_path / "root.pem"),
+        ],
+        check=True,
+    )
+    (tmp_path / "signature.p7s").write_bytes(entries[SIGNATURE_PATH])
+
+    def openssl_verify(manifest: bytes) -> subprocess.CompletedProcess[str]:
+        (tmp_path / "manifest.xml").write_bytes(manifest)
+        return subprocess.run(
+            [
+                openssl,
+                "cms",
+                "-verify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-purpose",
+                "any",
+                "-in",
+                str(tmp_path / "signature.p7s"),
+                "-content",
+                str(tmp_path / "manifest.xml"),
+                "-CAfile",
+                str(tmp_path / "root.pem"),
+                "-out",
+                "/dev/null",
+            ],
+            capture_output=True,
+            text=True,
+        )
+
+    assert openssl_verify(entries[MANIFEST_PATH]).returncode == 0
+    assert openssl_verify(entries[MANIFEST_PATH] + b" ").returncode != 0
 
 
 # -- every kind of change is named --------------------------------------------------------
