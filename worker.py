@@ -21,6 +21,8 @@ from activities.delivery import DeliveryActivities, HttpDeliveryPlatform
 from activities.issuance import IssuanceActivities
 from activities.notification import NotificationActivities
 from activities.platform_clients import HttpPlatforms
+from activities.transfer import AgencyPeers, TransferActivities
+from casefile.agencylink import AgencySeals
 from casefile.blobstore import FileBlobStore
 from casefile.db import make_engine, make_session_factory
 from casefile.notification import Channel
@@ -32,6 +34,8 @@ from workflows.deliver_document import DeliverDocumentWorkflow
 from workflows.issue_document import IssueDocumentWorkflow
 from workflows.notify_publicly import PublicNotificationWorkflow
 from workflows.open_case import OpenCaseWorkflow
+from workflows.receive_case_file import ReceiveCaseFileWorkflow
+from workflows.transfer_case_file import TransferCaseFileWorkflow
 
 __all__ = [
     "CASEFILE_QUEUE",
@@ -50,6 +54,8 @@ WORKFLOWS = [
     IssueDocumentWorkflow,
     PublicNotificationWorkflow,
     DeliverDocumentWorkflow,
+    TransferCaseFileWorkflow,
+    ReceiveCaseFileWorkflow,
 ]
 CASEFILE_QUEUE = "casefile"
 QUEUES = (CASEFILE_QUEUE, *(channel.value for channel in Channel))
@@ -64,10 +70,14 @@ class _Activities:
     issuance: IssuanceActivities | None
     notification: NotificationActivities
     delivery: DeliveryActivities
+    transfer: TransferActivities | None
 
 
 def _activities(
-    settings: Settings, signing: SigningRuntime | None, platforms: httpx.AsyncClient | None
+    settings: Settings,
+    signing: SigningRuntime | None,
+    platforms: httpx.AsyncClient | None,
+    peers: AgencyPeers | None = None,
 ) -> _Activities:
     sessions = make_session_factory(make_engine(settings.effective_database_url))
     blobs = FileBlobStore(settings.effective_blob_dir)
@@ -79,6 +89,18 @@ def _activities(
         issuance=IssuanceActivities(sessions, blobs, settings.zone, signing) if signing else None,
         notification=NotificationActivities(sessions, blobs, HttpPlatforms(http)),
         delivery=DeliveryActivities(sessions, blobs, HttpDeliveryPlatform(http)),
+        transfer=TransferActivities(
+            sessions,
+            blobs,
+            AgencySeals(signing.pki),
+            peers
+            or AgencyPeers.from_urls(
+                settings.peers, settings.own_url, settings.platforms_timeout_seconds
+            ),
+            signing.policy,
+        )
+        if signing
+        else None,
     )
 
 
@@ -88,7 +110,7 @@ def _casefile_worker(
     activities: _Activities,
     executor: concurrent.futures.Executor | None,
 ) -> Worker:
-    assert activities.issuance is not None, "the case-file worker signs: start a SigningRuntime"
+    assert activities.issuance and activities.transfer, "the case-file worker needs signing"
     return Worker(
         client,
         task_queue=task_queue,
@@ -96,6 +118,7 @@ def _casefile_worker(
         activities=[
             activities.cases.create_case,
             *activities.issuance.activities(),
+            *activities.transfer.activities(),
             # the platform activities stay here for runs started before the
             # platform-task-queues patch (workflows/policies.py), which call them on this queue
             *activities.notification.activities(),
@@ -143,15 +166,17 @@ def build_workers(
     queues: Iterable[str] = QUEUES,
     executor: concurrent.futures.Executor | None = None,
     platforms: httpx.AsyncClient | None = None,
+    peers: AgencyPeers | None = None,
 ) -> list[Worker]:
     """The workers of the chosen queues (default: all) of this instance. ``signing`` (started
     in the loop the workers run in) is needed for the case-file queue only; ``platforms``
-    defaults to a client of HOSO_PLATFORMS_URL."""
+    defaults to a client of HOSO_PLATFORMS_URL, ``peers`` to the installations of
+    HOSO_PEERS."""
     chosen = list(dict.fromkeys(queues))
     unknown = [queue for queue in chosen if queue not in QUEUES]
     if unknown:
         raise ValueError(f"unknown queue {unknown[0]!r} (known: {', '.join(QUEUES)})")
-    activities = _activities(settings, signing, platforms)
+    activities = _activities(settings, signing, platforms, peers)
     workers = []
     if CASEFILE_QUEUE in chosen:
         workers.append(_casefile_worker(client, settings.task_queue, activities, executor))

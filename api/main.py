@@ -10,6 +10,7 @@ from temporalio.client import Client
 from activities.population import PopulationRegistry
 from api.errors import install_error_handlers
 from api.routes import (
+    agency_link,
     cases,
     confirmations,
     deliveries,
@@ -17,6 +18,7 @@ from api.routes import (
     health,
     notifications,
     participants,
+    transfers,
     webhooks,
 )
 from casefile.blobstore import FileBlobStore
@@ -78,4 +80,6 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(deliveries.router)
     app.include_router(participants.router)
+    app.include_router(transfers.router)
+    app.include_router(agency_link.router)
     return app

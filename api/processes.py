@@ -4,12 +4,20 @@ an instance's processes with their status."""
 import asyncio
 from typing import Any
 
-from temporalio.client import Client, WorkflowExecution, WorkflowHandle
+from temporalio.client import (
+    Client,
+    WorkflowExecution,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-__all__ = ["execution_status", "processes_with_status", "start_once"]
+from api.errors import domain_error_from
+from casefile import errors
+
+__all__ = ["execution_status", "processes_with_status", "start_once", "update_or_conflict"]
 
 
 async def start_once(
@@ -50,3 +58,20 @@ async def processes_with_status(
 
 def execution_status(execution: WorkflowExecution) -> str:
     return execution.status.name.lower() if execution.status else "unknown"
+
+
+async def update_or_conflict(
+    handle: WorkflowHandle, update: Any, argument: Any, *, ended: str
+) -> Any:
+    """Run an update; a validator's refusal becomes the domain error behind it or a 409
+    naming why, and an ended process a 409 saying ``ended``."""
+    try:
+        return await handle.execute_update(update, argument)
+    except WorkflowUpdateFailedError as failure:
+        if (domain := domain_error_from(failure)) is not None:
+            raise domain from failure
+        cause = failure.cause
+        message = getattr(cause, "message", None) or str(cause or failure)
+        raise errors.Conflict(message) from failure
+    except RPCError as finished:
+        raise errors.Conflict(f"{handle.id} has ended: {ended}") from finished

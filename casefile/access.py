@@ -6,10 +6,13 @@ agency's officers whose clearance covers its secrecy; transfers and explicit sha
 shared with them (art. 15(2); the queries are in casefile.repositories.participants).
 """
 
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
 from casefile.codes import AgencyKind, PartyRole, Role, SecrecyLevel
 from casefile.delivery import RecipientStatus
 from casefile.errors import NotFound, NotPermitted
-from casefile.models import Agency, Case, User
+from casefile.models import Agency, Case, Transfer, User
 
 __all__ = [
     "COUNSEL_CAPACITIES",
@@ -54,8 +57,11 @@ def check_can_open_case(user: User, agency: Agency) -> None:
 
 
 def check_can_read_case(user: User, case: Case) -> None:
-    """Refuse with NotFound, not NotPermitted: a case one may not see does not exist for one."""
-    if not user.has_role(*OFFICER_ROLES) or user.agency_id != case.owner_agency_id:
+    """Refuse with NotFound, not NotPermitted: a case one may not see does not exist for one.
+    An agency that handed the file over keeps reading its copy (art. 9(1), 18(2))."""
+    if not user.has_role(*OFFICER_ROLES):
+        raise NotFound(f"no case {case.code}", field="code")
+    if user.agency_id != case.owner_agency_id and not _handed_over(user, case):
         raise NotFound(f"no case {case.code}", field="code")
     if not SecrecyLevel(user.clearance).permits(SecrecyLevel(case.secrecy)):
         raise NotFound(f"no case {case.code}", field="code")
@@ -63,8 +69,31 @@ def check_can_read_case(user: User, case: Case) -> None:
 
 def check_can_edit_case(user: User, case: Case) -> None:
     check_can_read_case(user, case)
+    if user.agency_id != case.owner_agency_id:
+        raise NotPermitted(
+            f"{user.agency.code} handed case {case.code} over: its copy is read-only",
+            field="code",
+        )
     if not user.has_role(*EDITING_ROLES):
         raise NotPermitted(f"{user.username} may read but not change case {case.code}")
+
+
+def _handed_over(user: User, case: Case) -> bool:
+    """Whether the user's agency sent this case to another agency, which accepted it."""
+    session = object_session(case)
+    if session is None:
+        return False
+    return (
+        session.scalars(
+            select(Transfer.id).where(
+                Transfer.case_code == case.code,
+                Transfer.direction == "outgoing",
+                Transfer.state == "accepted",
+                Transfer.from_agency_code == user.agency.code,
+            )
+        ).first()
+        is not None
+    )
 
 
 DELIVERED_TO_PARTY = frozenset(

@@ -678,7 +678,9 @@ CATALOG: Mapping[DocType, DocTypeSpec] = {
             template="case_file_handover_record.html.j2",
             fields_model=CaseFileHandoverRecordFields,
             type_symbol="BB",
-            issuer_roles=frozenset({Role.INVESTIGATOR, Role.HEAD, Role.PROSECUTOR, Role.CLERK}),
+            issuer_roles=frozenset(
+                {Role.INVESTIGATOR, Role.HEAD, Role.PROSECUTOR, Role.JUDGE, Role.CLERK}
+            ),
             issuer_agencies=frozenset(
                 {
                     AgencyKind.GRASSROOTS_POLICE,

@@ -8,13 +8,13 @@ BEGIN IMMEDIATE (casefile.db).
 Legal basis: Joint Circular art. 10(3) (numbered file, supplementary documents numbered).
 """
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from casefile.models import Counter
 
-__all__ = ["next_numbers", "case_serial_scope", "case_scope"]
+__all__ = ["next_numbers", "case_serial_scope", "case_scope", "continue_after"]
 
 
 def case_serial_scope(agency_code: str, year: int) -> str:
@@ -46,3 +46,14 @@ def next_numbers(session: Session, scope: str, count: int = 1) -> int:
         except IntegrityError:
             continue  # another writer created the scope first: take the next number from it
     raise RuntimeError(f"could not reserve a number in {scope}")
+
+
+def continue_after(session: Session, scope: str, last: int) -> None:
+    """Make the next number of ``scope`` follow ``last`` at least: a file received from
+    another agency keeps its numbers, and what this agency adds continues them."""
+    counter = session.scalars(select(Counter).where(Counter.scope == scope)).one_or_none()
+    if counter is None:
+        session.add(Counter(scope=scope, value=last))
+    elif counter.value < last:
+        counter.value = last
+    session.flush()

@@ -99,6 +99,18 @@ class Settings(BaseSettings):
     statusdb_agency_secrets: dict[str, str] = Field(default_factory=dict, repr=False)
     """Explicit keys at the common database per agency code, as JSON."""
 
+    peers: dict[str, str] = Field(default_factory=dict)
+    """Agency code → base URL of the hoso installation serving that agency, as JSON
+    (``{"VKSHN": "https://hoso.vks.example"}``): where transferred case files go
+    (art. 18(2): each agency keeps its own database). Agencies not named here are served by
+    this installation."""
+    transfer_confirmation_seconds: int | None = Field(default=None, ge=1)
+    """How long a transferred file may stay unconfirmed before both agencies' supervisors
+    are warned (art. 17(2)(e)); default three legal days."""
+    public_url: str = ""
+    """This installation's API as other installations reach it; default
+    ``http://<api_host>:<api_port>``."""
+
     legal_day_seconds: int | None = Field(default=None, ge=10)
     """Demo mode: a legal day lasts this many seconds (also given to the simulator), so a
     person can watch a three-day notification conclude; unset in production."""
@@ -152,6 +164,18 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("peers")
+    @classmethod
+    def _peer_urls(cls, value: dict[str, str]) -> dict[str, str]:
+        for agency, url in value.items():
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"the URL of {agency} must be http(s) (got {url!r})")
+        return {agency: url.rstrip("/") for agency, url in value.items()}
+
+    @property
+    def own_url(self) -> str:
+        return (self.public_url or f"http://{self.api_host}:{self.api_port}").rstrip("/")
 
     @property
     def effective_database_url(self) -> str:

@@ -10,6 +10,7 @@ import os
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,11 +47,12 @@ def _postgres_schema_url(schema: str) -> str:
     return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A freshly migrated database: a SQLite file, or a new PostgreSQL schema."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'hoso.db'}"
+@contextmanager
+def fresh_database(kind: str, folder: Path) -> Iterator[Database]:
+    """A freshly migrated database: a SQLite file in ``folder``, or a new PostgreSQL schema
+    (dropped afterwards). Each agency's installation in a test gets its own."""
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'hoso.db'}"
         engine = make_engine(url)
         migrate(engine)
         yield Database("sqlite", url, engine, make_session_factory(engine))
@@ -70,6 +72,13 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A freshly migrated database: a SQLite file, or a new PostgreSQL schema."""
+    with fresh_database(request.param, tmp_path) as database:
+        yield database
 
 
 @pytest.fixture

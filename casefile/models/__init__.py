@@ -18,6 +18,7 @@ from casefile.models.issuance import (
 )
 from casefile.models.participant_access import CounselLink, DocumentShare
 from casefile.models.status import StatusOutboxEntry
+from casefile.models.transfer import Transfer, TransferBlob
 
 __all__ = [
     "Agency",
@@ -38,6 +39,8 @@ __all__ = [
     "Party",
     "PlatformEvent",
     "StatusOutboxEntry",
+    "Transfer",
+    "TransferBlob",
     "StepResult",
     "User",
 ]

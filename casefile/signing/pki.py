@@ -140,6 +140,8 @@ class DemoIdentity:
 _POLICE = "Cơ quan Cảnh sát điều tra Công an thành phố Hà Nội"
 _PROCURACY = "Viện kiểm sát nhân dân thành phố Hà Nội"
 _COURT = "Tòa án nhân dân thành phố Hà Nội"
+_DETENTION = "Trại tạm giam số 1 Công an thành phố Hà Nội"
+_ENFORCEMENT = "Cơ quan thi hành án hình sự Công an thành phố Hà Nội"
 
 DEMO_IDENTITIES: Mapping[str, DemoIdentity] = {
     i.label: i
@@ -202,6 +204,8 @@ DEMO_SEALS: Mapping[str, DemoSeal] = {
         DemoSeal("seal-csdthn", "CSDTHN", _POLICE),
         DemoSeal("seal-vkshn", "VKSHN", _PROCURACY),
         DemoSeal("seal-tahn", "TAHN", _COURT),
+        DemoSeal("seal-ttghn", "TTGHN", _DETENTION),
+        DemoSeal("seal-thahshn", "THAHSHN", _ENFORCEMENT),
     )
 }
 """The electronic seal of each demo agency, by certificate label."""
