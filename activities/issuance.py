@@ -24,6 +24,7 @@ from casefile.audit import record_event
 from casefile.blobstore import BlobStore
 from casefile.codes import AgencyKind, DocumentStatus, PartyRole
 from casefile.db import SessionFactory, transaction
+from casefile.delivery import recipient_facts
 from casefile.doctypes import PARTY_ROLE_LABELS, SignatureSlot, get_spec, validate_fields
 from casefile.errors import InvalidInput, NotFound, NotPermitted
 from casefile.models import Document, DocumentConfirmation, DocumentSignature, Party, User
@@ -57,6 +58,8 @@ from casefile.usecases.issue_document import (
 from workflows.io import (
     AuthorizedDraft,
     ConfirmationOverdueArgs,
+    DeliveryRecipient,
+    DeliveryRecipientsArgs,
     IssueContext,
     IssueStepArgs,
     ParticipantConfirmed,
@@ -534,6 +537,25 @@ class IssuanceActivities:
         with transaction(self._sessions) as session:
             return _record_recipients_in(session, args.step.request, args.document_code)
 
+    @activity.defn(name="delivery_recipients")
+    @domain_errors_as_application_errors
+    def delivery_recipients(self, args: DeliveryRecipientsArgs) -> list[DeliveryRecipient]:
+        """The recorded recipients with the facts their delivery route is chosen by (art.
+        9(4)), for the deliveries started after issuing; it only reads, so a retry is safe."""
+        with self._sessions() as session:
+            case = get_case_by_code(session=session, code=args.case_code)
+            parties = {
+                party.code: party
+                for party in session.scalars(
+                    select(Party).where(Party.case_id == case.id, Party.code.in_(args.party_codes))
+                )
+            }
+            return [
+                DeliveryRecipient(party_code=code, recipient=recipient_facts(parties[code]))
+                for code in args.party_codes
+                if code in parties
+            ]
+
     @activity.defn(name="mark_confirmation_overdue")
     @domain_errors_as_application_errors
     def mark_confirmation_overdue(self, args: ConfirmationOverdueArgs) -> None:
@@ -561,5 +583,6 @@ class IssuanceActivities:
             self.register_document,
             self.record_participant_confirmation,
             self.record_recipients,
+            self.delivery_recipients,
             self.mark_confirmation_overdue,
         ]

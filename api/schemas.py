@@ -138,6 +138,9 @@ class DocumentIssue(BaseModel):
     fields: dict[str, Any]
     recipients: list[str] = Field(default_factory=list, max_length=50)
     """Party codes; empty means the parties the document type names."""
+    deliver: bool = True
+    """Deliver to each recipient once filed (art. 9(4)); false for a document delivered by
+    hand, or later through ``POST /documents/{code}/deliveries``."""
     level: Literal["B-T", "B-LTA"] = "B-T"
 
 

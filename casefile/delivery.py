@@ -15,6 +15,7 @@ Legal basis: Joint Circular art. 9(4), 9(6), 9(7), 19(1); CPC art. 137, 140.
 import html
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -29,6 +30,10 @@ __all__ = [
     "DeliveryPolicy",
     "RouteChoice",
     "first_route",
+    "DEMO_DETENTION_FACILITY",
+    "RecipientRecord",
+    "recipient_facts",
+    "delivery_policy",
     "posting_ends_at",
     "electronic_idempotency_key",
     "workflow_id_of_idempotency_key",
@@ -162,6 +167,46 @@ class DeliveryPolicy(BaseModel):
     posting_days: int = Field(default=15, ge=1)
     """Legal days of public posting (CPC art. 140: fifteen days from the posting date)."""
     calendar: LegalCalendar = LegalCalendar()
+
+
+def delivery_policy(
+    *, time_zone: str, legal_day_seconds: int | None, now: datetime
+) -> DeliveryPolicy:
+    """Real legal days, or demo days of ``legal_day_seconds`` starting ``now`` (the limits
+    scaled alike); the same for deliveries started by an officer and after issuing."""
+    if not legal_day_seconds:
+        return DeliveryPolicy(calendar=LegalCalendar(time_zone=time_zone))
+    day = timedelta(seconds=legal_day_seconds)
+    defaults = DeliveryPolicy()
+    return DeliveryPolicy(
+        electronic_limit=day * defaults.electronic_limit.days,
+        paper_receipt_wait=day * defaults.paper_receipt_wait.days,
+        calendar=LegalCalendar(day_seconds=legal_day_seconds, epoch=now, time_zone=time_zone),
+    )
+
+
+DEMO_DETENTION_FACILITY = "TTGHN"
+"""The demo detention facility that hands copies to detained recipients (art. 9(4)(b))."""
+
+
+class RecipientRecord(Protocol):
+    """What a party's record says about reaching them (a ``casefile.models.Party``)."""
+
+    e_account: str | None
+    detained: bool
+    whereabouts_known: bool
+
+
+def recipient_facts(party: RecipientRecord, *, urgent: bool = False) -> RecipientFacts:
+    """The facts the delivery chain chooses by, from the party's record (art. 9(4))."""
+    return RecipientFacts(
+        account=party.e_account or None,
+        account_status=AccountStatus.ACTIVE if party.e_account else AccountStatus.NONE,
+        detained=party.detained,
+        detention_facility=DEMO_DETENTION_FACILITY if party.detained else None,
+        whereabouts_known=party.whereabouts_known,
+        urgent=urgent,
+    )
 
 
 class RouteChoice(BaseModel):

@@ -36,6 +36,8 @@ __all__ = [
     "ParticipantStepArgs",
     "ParticipantConfirmed",
     "RecordRecipientsArgs",
+    "DeliveryRecipientsArgs",
+    "DeliveryRecipient",
     "ConfirmationOverdueArgs",
     "IssueStatus",
     "IssueDocumentResult",
@@ -116,6 +118,13 @@ class IssueDocumentInput(_Frozen):
     """Party codes; empty means the parties the document type names."""
     level: Literal["B-T", "B-LTA"] = "B-T"
     policy: IssuancePolicy = IssuancePolicy()
+    deliver: bool = True
+    """Start one DeliverDocument per recipient once the document is filed (and confirmed
+    where it needs it); False: it is delivered by hand, or later through the API."""
+    delivery_policy: DeliveryPolicy = DeliveryPolicy()
+    task_queue: str | None = None
+    """The instance's task queue, which names its delivery processes (their workflow ids are
+    per instance); None: the queue this run is on. Set it: a replay runs on another queue."""
 
 
 class IssueStepArgs(_Frozen):
@@ -226,6 +235,18 @@ class RecordRecipientsArgs(_Frozen):
     document_code: str
 
 
+class DeliveryRecipientsArgs(_Frozen):
+    case_code: str
+    party_codes: list[str]
+
+
+class DeliveryRecipient(_Frozen):
+    """A recipient to start a delivery for, with the facts its route is chosen by."""
+
+    party_code: str
+    recipient: RecipientFacts
+
+
 class ConfirmationOverdueArgs(_Frozen):
     workflow_id: str
     document_code: str
@@ -237,6 +258,8 @@ class IssueStatus(_Frozen):
     procedural_number: str | None = None
     confirmed_by: str | None = None
     error: str | None = None
+    deliveries: list[str] = []
+    """Workflow ids of the deliveries started (or found started) after issuing."""
 
 
 class IssueDocumentResult(_Frozen):
@@ -246,6 +269,8 @@ class IssueDocumentResult(_Frozen):
     """``filed``, or ``awaiting_confirmation`` when the participant did not confirm in time."""
     recipients: list[str]
     confirmed_by: str | None = None
+    deliveries: list[str] = []
+    """Workflow ids of the recipients' DeliverDocument processes (one per recipient)."""
 
 
 # --- PublicNotification --------------------------------------------------------------------

@@ -1,27 +1,44 @@
 """IssueDocument: authority → render → official signature → number and register stamp →
 file into the case → participant's countersignature or confirmation where the document
-needs it → recipients recorded for delivery.
+needs it → recipients recorded → one DeliverDocument per recipient.
+
+The deliveries are child workflows abandoned when this process ends (they run for days);
+their ids are the ones ``POST /documents/{code}/deliveries`` uses, so an officer's request
+and this start never make two deliveries to one recipient.
 
 Legal basis: Joint Circular art. 5 (official and participant signatures), art. 6 and 7(6)
-(alternative confirmations), art. 10(3) and 13(1) (numbering and register stamp).
+(alternative confirmations), art. 9(4) (delivery), art. 10(3) and 13(1) (numbering and
+register stamp).
 
 Updates: ``countersign`` and ``confirm`` (the participant, while awaiting confirmation),
 ``wait_registered`` (returns once the document is filed, for the API). Query: ``status``.
 """
 
+import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.issuance import IssuanceActivities
-    from workflows import CASE_CODE, DOCUMENT_CODE, DOCUMENT_TYPE
+    from workflows import (
+        CASE_CODE,
+        DOCUMENT_CODE,
+        DOCUMENT_TYPE,
+        deliver_document_workflow_id,
+        document_delivery_request_id,
+    )
+    from workflows.deliver_document import DeliverDocumentWorkflow
     from workflows.io import (
         ConfirmationOverdueArgs,
         ConfirmationRequest,
         CountersignRequest,
+        DeliverDocumentInput,
+        DeliveryRecipient,
+        DeliveryRecipientsArgs,
         IssueDocumentInput,
         IssueDocumentResult,
         IssueStatus,
@@ -54,6 +71,9 @@ FEWER_STEPS = "issue-document-fewer-steps"
 """Patch: authority is checked in the render step, and a document that needs no
 participant's confirmation has its recipients recorded in the register step (two
 activities fewer per document). Histories recorded before it replay the old path."""
+AUTO_DELIVERY = "issue-document-auto-delivery"
+"""Patch: a filed (and, where needed, confirmed) document is delivered to each recipient by
+a child DeliverDocument; runs started before it only record the recipients, as then."""
 
 STEP_TIMEOUTS = {
     "start_to_close_timeout": timedelta(minutes=2),
@@ -69,6 +89,7 @@ class IssueDocumentWorkflow:
         self._registered: RegisteredDocument | None = None
         self._confirmed: ParticipantConfirmed | None = None
         self._error: str | None = None
+        self._deliveries: list[str] = []
 
     @workflow.run
     async def run(self, input: IssueDocumentInput) -> IssueDocumentResult:
@@ -93,6 +114,10 @@ class IssueDocumentWorkflow:
             recipients = registered.recipients  # recorded with the filing
         else:
             recipients = await self._record_recipients(base, registered)
+        # only a filed document goes out: one still awaiting its confirmation is not complete
+        if input.deliver and recipients and status == "filed" and workflow.patched(AUTO_DELIVERY):
+            self._step = "starting_deliveries"
+            self._deliveries = await self._start_deliveries(input, registered, recipients)
         self._step = status
         await workflow.wait_condition(workflow.all_handlers_finished)
         return IssueDocumentResult(
@@ -101,7 +126,50 @@ class IssueDocumentWorkflow:
             status=status,
             recipients=recipients,
             confirmed_by=self._confirmed.party_code if self._confirmed else None,
+            deliveries=self._deliveries,
         )
+
+    async def _start_deliveries(
+        self, input: IssueDocumentInput, registered: RegisteredDocument, recipients: list[str]
+    ) -> list[str]:
+        """One DeliverDocument per recipient (art. 9(4)), each outliving this process."""
+        found: list[DeliveryRecipient] = await workflow.execute_activity_method(
+            IssuanceActivities.delivery_recipients,
+            DeliveryRecipientsArgs(case_code=input.case_code, party_codes=recipients),
+            **STEP_TIMEOUTS,
+        )
+        return list(
+            await asyncio.gather(
+                *(self._start_delivery(input, registered, recipient) for recipient in found)
+            )
+        )
+
+    async def _start_delivery(
+        self, input: IssueDocumentInput, registered: RegisteredDocument, found: DeliveryRecipient
+    ) -> str:
+        request_id = document_delivery_request_id(registered.document_code, found.party_code)
+        queue = input.task_queue or workflow.info().task_queue
+        child_id = deliver_document_workflow_id(queue, request_id)
+        try:
+            await workflow.start_child_workflow(
+                DeliverDocumentWorkflow.run,
+                DeliverDocumentInput(
+                    request_id=request_id,
+                    actor_id=input.actor_id,
+                    case_code=input.case_code,
+                    document_code=registered.document_code,
+                    party_code=found.party_code,
+                    recipient=found.recipient,
+                    policy=input.delivery_policy,
+                ),
+                id=child_id,
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                # a finished delivery (started by an officer) is not started again either
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except WorkflowAlreadyStartedError:
+            pass  # an officer started it first (POST /documents/{code}/deliveries)
+        return child_id
 
     async def _record_recipients(
         self, base: IssueStepArgs, registered: RegisteredDocument
@@ -223,4 +291,5 @@ class IssueDocumentWorkflow:
             procedural_number=self._registered.procedural_number if self._registered else None,
             confirmed_by=self._confirmed.party_code if self._confirmed else None,
             error=self._error,
+            deliveries=self._deliveries,
         )

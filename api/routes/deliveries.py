@@ -3,11 +3,10 @@ process per recipient; their progress with the legal ground of every step; the o
 paper reports (CPC art. 137, 140); the open paper and posting tasks of the agency."""
 
 import asyncio
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Query, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -24,13 +23,17 @@ from api.processes import execution_status, processes_with_status, start_once
 from casefile import errors
 from casefile.access import check_can_edit_case, check_can_read_case
 from casefile.db import SessionFactory, transaction
-from casefile.delivery import AccountStatus, DeliveryPolicy, RecipientFacts
-from casefile.legaltime import LegalCalendar
+from casefile.delivery import DeliveryPolicy, RecipientFacts, delivery_policy, recipient_facts
 from casefile.models import Case, DeliveryTask, Document, DocumentRecipient, Party, User
 from casefile.repositories.cases import get_case_by_code
 from casefile.settings import Settings
 from casefile.usecases.read_document import get_document_for
-from workflows import CASE_CODE, DOCUMENT_CODE, deliver_document_workflow_id
+from workflows import (
+    CASE_CODE,
+    DOCUMENT_CODE,
+    deliver_document_workflow_id,
+    document_delivery_request_id,
+)
 from workflows.deliver_document import DeliverDocumentWorkflow
 from workflows.io import (
     DeliverDocumentInput,
@@ -43,8 +46,6 @@ from workflows.io import (
 
 router = APIRouter(prefix="/api/v1", tags=["deliveries"])
 
-DETENTION_FACILITY = "TTGHN"
-"""The demo detention facility that hands copies to detained recipients (art. 9(4)(b))."""
 WORKFLOW_TYPE = "DeliverDocumentWorkflow"
 
 
@@ -106,31 +107,12 @@ class DeliveryTaskPublic(BaseModel):
     overdue: bool
 
 
-def _policy(settings: Settings) -> DeliveryPolicy:
-    """Real legal days, or demo days of ``HOSO_LEGAL_DAY_SECONDS`` (limits scaled alike)."""
-    if not settings.legal_day_seconds:
-        return DeliveryPolicy(calendar=LegalCalendar(time_zone=settings.time_zone))
-    day = timedelta(seconds=settings.legal_day_seconds)
-    defaults = DeliveryPolicy()
-    return DeliveryPolicy(
-        electronic_limit=day * defaults.electronic_limit.days,
-        paper_receipt_wait=day * defaults.paper_receipt_wait.days,
-        calendar=LegalCalendar(
-            day_seconds=settings.legal_day_seconds,
-            epoch=datetime.now(UTC),
-            time_zone=settings.time_zone,
-        ),
-    )
-
-
-def _facts(party: Party, urgent: bool) -> RecipientFacts:
-    return RecipientFacts(
-        account=party.e_account or None,
-        account_status=AccountStatus.ACTIVE if party.e_account else AccountStatus.NONE,
-        detained=party.detained,
-        detention_facility=DETENTION_FACILITY if party.detained else None,
-        whereabouts_known=party.whereabouts_known,
-        urgent=urgent,
+def policy_for(settings: Settings) -> DeliveryPolicy:
+    """The delivery policy of this instance (demo days with ``HOSO_LEGAL_DAY_SECONDS``)."""
+    return delivery_policy(
+        time_zone=settings.time_zone,
+        legal_day_seconds=settings.legal_day_seconds,
+        now=datetime.now(UTC),
     )
 
 
@@ -142,10 +124,11 @@ async def start_deliveries(
     sessions: SessionFactoryDep,
     settings: SettingsDep,
     temporal: TemporalClientDep,
-    idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> list[DeliveryStarted]:
     """Start one DeliverDocument process per recipient (the document's recorded recipients,
-    or the given parties of the case); a repeated Idempotency-Key finds the same ones."""
+    or the given parties of the case). There is one per document and recipient: a repeated
+    request, or one for a recipient the issuing process already started a delivery for,
+    returns that delivery (running or finished) and starts nothing."""
 
     def recipients() -> tuple[str, str, list[tuple[str, RecipientFacts]]]:
         with transaction(sessions) as session:
@@ -177,14 +160,17 @@ async def start_deliveries(
                         field="party_codes",
                     )
                 parties = [found[c] for c in wanted]
-            return case.code, document.code, [(p.code, _facts(p, body.urgent)) for p in parties]
+            return (
+                case.code,
+                document.code,
+                [(p.code, recipient_facts(p, urgent=body.urgent)) for p in parties],
+            )
 
     case_code, document_code, chosen = await run_in_threadpool(recipients)
-    key = idempotency_key or str(uuid.uuid4())
-    policy = _policy(settings)
+    policy = policy_for(settings)
     started = []
     for party_code, facts in chosen:
-        request_id = f"{actor.id}:{key}:{party_code}"
+        request_id = document_delivery_request_id(document_code, party_code)
         workflow_id = deliver_document_workflow_id(settings.task_queue, request_id)
         request = DeliverDocumentInput(
             request_id=request_id,

@@ -18,6 +18,7 @@ from temporalio.service import RPCError
 from api.deps import BlobsDep, CurrentActor, SessionFactoryDep, SettingsDep, TemporalClientDep
 from api.errors import domain_error_from
 from api.processes import start_once
+from api.routes.deliveries import policy_for
 from api.schemas import (
     ConfirmationPublic,
     DocumentIssue,
@@ -127,7 +128,9 @@ async def issue_document(
     """Issue a procedural document: render, sign, number, stamp and file it.
 
     Answers 201 once it is filed (status ``awaiting_confirmation`` when a participant must
-    still countersign or confirm), or 202 with the workflow id if that takes over 60 s.
+    still countersign or confirm), or 202 with the workflow id if that takes over 60 s. Then
+    one delivery per recipient starts (after the participant's confirmation where needed),
+    unless ``deliver`` is false.
     """
     await run_in_threadpool(_precheck_issue, sessions, actor, code, issue)
     request_id = f"{actor.id}:{idempotency_key or uuid.uuid4()}"
@@ -140,6 +143,9 @@ async def issue_document(
         fields=issue.fields,
         recipients=issue.recipients,
         level=issue.level,
+        deliver=issue.deliver,
+        delivery_policy=policy_for(settings),
+        task_queue=settings.task_queue,
     )
     handle = await start_once(
         temporal,

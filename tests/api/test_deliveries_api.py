@@ -1,16 +1,27 @@
 """Delivering documents through the API (Joint Circular art. 9(4)): one DeliverDocument
-process per recipient, paper with the officer's receipt, electronic with the platform's
-receipt, the agency's open delivery tasks, refusals of unknown parties and other agencies."""
+process per recipient, started after issuing or by an officer, never both; paper with the
+officer's receipt, electronic with the platform's receipt, the agency's open delivery tasks,
+refusals of unknown parties and other agencies."""
 
 import httpx
+import pytest
+from sqlalchemy import select
 from temporalio.client import Client
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from casefile.doctypes import DocType
+from casefile.models import Document
 from casefile.settings import Settings
+from casefile.signing.pades import countersign_document
+from casefile.signing.pki import PKCS12_PASSPHRASE
+from casefile.signing.runtime import SigningRuntime
+from casefile.signing.signers import SoftwareSigner
 from tests.api.test_documents_api import _case, _issue
+from tests.conftest import Database
 from tests.helpers import assert_eventually
-from workflows import deliver_document_workflow_id
+from workflows import deliver_document_workflow_id, document_delivery_request_id
+from workflows.io import IssueDocumentResult
+from workflows.issue_document import IssueDocumentWorkflow
 
 ACCOUNT = "TK001090000001"
 """The simulator's seeded active account."""
@@ -277,3 +288,121 @@ async def test_detained_goes_through_the_facility_and_unknown_whereabouts_to_pos
         assert refused.status_code == 200 and refused.json()["status"] == "refused"
     finally:
         await _terminate(temporal, list(ids.values()))
+
+
+def _delivery_id(settings: Settings, document: str, party: str) -> str:
+    return deliver_document_workflow_id(
+        settings.task_queue, document_delivery_request_id(document, party)
+    )
+
+
+async def _issued(temporal: Client, database: Database, document: str) -> IssueDocumentResult:
+    """The result of the process that issued the document."""
+    with database.sessions() as session:
+        workflow_id = session.scalars(
+            select(Document.workflow_id).where(Document.code == document)
+        ).one()
+    return await temporal.get_workflow_handle_for(IssueDocumentWorkflow.run, workflow_id).result()
+
+
+async def _listed(api: httpx.AsyncClient, headers: dict, document: str) -> list[str]:
+    found = await api.get(f"/api/v1/documents/{document}/deliveries", headers=headers)
+    return [d["workflow_id"] for d in found.json()]
+
+
+async def test_issuing_starts_the_delivery_and_the_endpoint_returns_the_same_one(
+    api, as_user, temporal: Client, settings: Settings, database: Database
+) -> None:
+    """DESIGN "Issue a document: ... → one delivery per recipient": no POST needed; a POST
+    afterwards finds that delivery instead of starting a second one."""
+    _, party, document = await _summons(api, as_user())
+    expected = _delivery_id(settings, document, party)
+    try:
+        assert (await _issued(temporal, database, document)).deliveries == [expected]
+
+        async def listed() -> list[str]:
+            return await _listed(api, as_user(), document)
+
+        assert await assert_eventually(listed, timeout=30) == [expected]
+        posted = await api.post(
+            f"/api/v1/documents/{document}/deliveries", json={}, headers=as_user()
+        )
+        assert posted.status_code == 201, posted.text
+        assert posted.json() == [{"party_code": party, "workflow_id": expected}]
+        assert await _listed(api, as_user(), document) == [expected]  # still one
+    finally:
+        await _terminate(temporal, [expected])
+
+
+async def test_delivery_an_officer_started_before_confirmation_is_the_one_issuing_keeps(
+    api,
+    as_user,
+    temporal: Client,
+    settings: Settings,
+    database: Database,
+    signing: SigningRuntime,
+) -> None:
+    """A statement record goes out only once countersigned; an officer who delivered it
+    earlier by hand already holds its recipient's delivery: issuing starts no second one."""
+    case = await _case(api, as_user())
+    party = await _party(api, as_user(), case)
+    issued = await _issue(api, as_user(), case, DocType.STATEMENT_RECORD, recipients=[party])
+    assert issued.status_code == 201, issued.text
+    document = issued.json()["code"]
+    assert issued.json()["status"] == "awaiting_confirmation"
+    expected = _delivery_id(settings, document, party)
+    try:
+        by_hand = await api.post(
+            f"/api/v1/documents/{document}/deliveries",
+            json={"party_codes": [party]},
+            headers=as_user(),
+        )
+        assert by_hand.status_code == 201, by_hand.text
+        assert [d["workflow_id"] for d in by_hand.json()] == [expected]
+        filed = await api.get(f"/api/v1/documents/{document}/pdf", headers=as_user())
+        participant = SoftwareSigner.from_pkcs12(
+            signing.pki.pkcs12_path("participant-1"), passphrase=PKCS12_PASSPHRASE
+        )
+        countersigned = await countersign_document(
+            filed.content, participant, signing.env, field_name="ChuKyDuongSu"
+        )
+        accepted = await api.post(
+            f"/api/v1/documents/{document}/countersignature?party_code={party}",
+            content=countersigned,
+            headers={**as_user(), "Content-Type": "application/pdf"},
+        )
+        assert accepted.status_code == 200, accepted.text
+        result = await _issued(temporal, database, document)
+        assert (result.status, result.deliveries) == ("filed", [expected])
+
+        async def listed() -> list[str]:
+            return await _listed(api, as_user(), document)
+
+        assert await assert_eventually(listed, timeout=30) == [expected]
+    finally:
+        await _terminate(temporal, [expected])
+
+
+async def test_issued_with_deliver_false_waits_for_the_officer(
+    api, as_user, temporal: Client, settings: Settings, database: Database
+) -> None:
+    """Delivered by hand: nothing starts after issuing; the endpoint starts it when asked."""
+    case = await _case(api, as_user())
+    party = await _party(api, as_user(), case)
+    issued = await _issue(api, as_user(), case, DocType.SUMMONS, recipients=[party], deliver=False)
+    assert issued.status_code == 201, issued.text
+    document = issued.json()["code"]
+    expected = _delivery_id(settings, document, party)
+    result = await _issued(temporal, database, document)
+    assert (result.recipients, result.deliveries) == ([party], [])
+    with pytest.raises(RPCError) as missing:
+        await temporal.get_workflow_handle(expected).describe()
+    assert missing.value.status == RPCStatusCode.NOT_FOUND
+    try:
+        started = await api.post(
+            f"/api/v1/documents/{document}/deliveries", json={}, headers=as_user()
+        )
+        assert started.status_code == 201, started.text
+        assert [d["workflow_id"] for d in started.json()] == [expected]
+    finally:
+        await _terminate(temporal, [expected])

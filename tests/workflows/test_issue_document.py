@@ -1,6 +1,8 @@
 """IssueDocument: the confirmation deadline on the time-skipping server, retried activities
-that never number, store or sign twice, and replay of recorded histories."""
+that never number, store or sign twice, the delivery started for each recipient once the
+document is filed, and replay of recorded histories."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,25 +11,34 @@ import pytest
 from sqlalchemy import func, select
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Replayer
 
 from activities.issuance import IssuanceActivities
 from casefile.blobstore import FileBlobStore
 from casefile.db import transaction
+from casefile.delivery import RecipientStatus, Route
 from casefile.doctypes import DocType
 from casefile.models import AuditEvent, Document, DocumentSignature
 from casefile.settings import Settings
 from casefile.signing.runtime import SigningRuntime
 from tests.casefile.test_rendering import SAMPLES
 from tests.conftest import Database
-from tests.factories import ZONE, create_case
+from tests.factories import ZONE, add_party, create_case
 from worker import WORKFLOWS, build_casefile_worker
-from workflows import issue_document_workflow_id
+from workflows import (
+    deliver_document_workflow_id,
+    document_delivery_request_id,
+    issue_document_workflow_id,
+)
+from workflows.deliver_document import DeliverDocumentWorkflow
 from workflows.io import (
+    DeliveryStatus,
     IssuancePolicy,
     IssueDocumentInput,
     IssueStepArgs,
+    PaperReceipt,
     RegisterDocumentArgs,
     RenderDraftArgs,
     SignOfficialArgs,
@@ -137,3 +148,90 @@ async def test_issue_document_fresh_history_replays(
         assert (await handle.result()).status == "filed"
     replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
     await replayer.replay_workflow(await handle.fetch_history())
+
+
+def _case_with_party(database: Database) -> tuple[str, str]:
+    with transaction(database.sessions) as session:
+        case = create_case(session)
+        return case.code, add_party(session, case).code  # no account: delivered on paper
+
+
+async def _awaiting(handle, awaited: str) -> DeliveryStatus:
+    for _ in range(300):  # the child runs on its own: poll its state (no time assertion)
+        status = await handle.query(DeliverDocumentWorkflow.status)
+        if status.awaiting == awaited:
+            return status
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the delivery never awaited {awaited}: {status}")
+
+
+@pytest.mark.usefixtures("demo_tokens")
+async def test_issued_summons_is_delivered_to_its_recipient_by_a_child_process(
+    time_skipping: WorkflowEnvironment,
+    settings: Settings,
+    database: Database,
+    signing: SigningRuntime,
+) -> None:
+    """DESIGN "Issue a document: ... → one delivery per recipient" (art. 9(4)): the child has
+    the id the delivery endpoint uses, and goes on after the issuing process has ended."""
+    case_code, party = _case_with_party(database)
+    request = _request(
+        case_code, DocType.SUMMONS, recipients=[party], task_queue=settings.task_queue
+    )
+    client: Client = time_skipping.client
+    async with build_casefile_worker(client, settings, signing):
+        handle = await client.start_workflow(
+            IssueDocumentWorkflow.run,
+            request,
+            id=issue_document_workflow_id(settings.task_queue, request.request_id),
+            task_queue=settings.task_queue,
+        )
+        result = await handle.result()
+        expected = deliver_document_workflow_id(
+            settings.task_queue, document_delivery_request_id(result.document_code, party)
+        )
+        assert (result.status, result.recipients, result.deliveries) == (
+            "filed",
+            [party],
+            [expected],
+        )
+        delivery = client.get_workflow_handle_for(DeliverDocumentWorkflow.run, expected)
+        waiting = await _awaiting(delivery, "paper_receipt")  # the issuing process is over
+        assert waiting.route is Route.PAPER
+        await delivery.execute_update(
+            DeliverDocumentWorkflow.paper_receipt,
+            PaperReceipt(signed_at=datetime.now(UTC), received_by="Đặng Quốc Khánh"),
+        )
+        delivered = await delivery.result()
+    assert delivered.status is RecipientStatus.DELIVERED_PAPER
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(await handle.fetch_history())
+
+
+@pytest.mark.usefixtures("demo_tokens")
+async def test_issued_with_deliver_false_starts_no_delivery(
+    time_skipping: WorkflowEnvironment,
+    settings: Settings,
+    database: Database,
+    signing: SigningRuntime,
+) -> None:
+    """A document delivered by hand: the officer opts out; nothing is started."""
+    case_code, party = _case_with_party(database)
+    request = _request(case_code, DocType.SUMMONS, recipients=[party], deliver=False)
+    client: Client = time_skipping.client
+    async with build_casefile_worker(client, settings, signing):
+        result = await (
+            await client.start_workflow(
+                IssueDocumentWorkflow.run,
+                request,
+                id=issue_document_workflow_id(settings.task_queue, request.request_id),
+                task_queue=settings.task_queue,
+            )
+        ).result()
+    assert (result.recipients, result.deliveries) == ([party], [])
+    never = deliver_document_workflow_id(
+        settings.task_queue, document_delivery_request_id(result.document_code, party)
+    )
+    with pytest.raises(RPCError) as missing:
+        await client.get_workflow_handle(never).describe()
+    assert missing.value.status == RPCStatusCode.NOT_FOUND
