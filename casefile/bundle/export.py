@@ -66,7 +66,10 @@ async def build_bundle(
     dummy_token = await timestamper.async_dummy_response("sha256")
     certificates += certificates_of_cms(dummy_token["content"])
     revocation = await collect_revocation_data(
-        certificates, trust_roots=trust_roots, fetcher_backend=fetcher_backend
+        certificates,
+        trust_roots=trust_roots,
+        fetcher_backend=fetcher_backend,
+        moment=inventory.exported_at,
     )
 
     files = {INVENTORY_PATH: inventory.to_json(), **pdfs, **revocation.files()}

@@ -82,6 +82,10 @@ def render_bundle_report(result: BundleVerification, *, bundle_name: str) -> str
             f"{REASON_LABELS[validation.reason]} ({len(validation.signatures)} chữ ký/dấu "
             "thời gian)"
         )
+        if check.proven_at is not None:
+            lines.append(
+                f"   kiểm tra tại thời điểm đóng dấu gói: {format_vn_time(check.proven_at)}"
+            )
     lines.append("")
     if result.findings:
         lines.append(f"Vấn đề phát hiện ({len(result.findings)}):")

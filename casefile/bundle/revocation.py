@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
 
 from asn1crypto import cms, x509
@@ -73,8 +74,9 @@ async def collect_revocation_data(
     *,
     trust_roots: Sequence[x509.Certificate],
     fetcher_backend: FetcherBackend,
+    moment: datetime | None = None,
 ) -> RevocationData:
-    """Fetch what validates each of ``certificates`` and its chain, now.
+    """Fetch what validates each of ``certificates`` and its chain as of ``moment`` (now).
 
     A certificate that does not chain to ``trust_roots`` or fails validation gets no
     data (the bundle's verification will then name the signature that does not validate);
@@ -85,6 +87,7 @@ async def collect_revocation_data(
     context = ValidationContext(
         trust_roots=list(trust_roots),
         other_certs=list(certs.values()),
+        moment=moment,
         allow_fetching=True,
         fetcher_backend=fetcher_backend,
         revocation_mode="require",

@@ -104,6 +104,8 @@ class DocumentCheck:
     path: str
     code: str | None
     validation: DocumentValidation
+    proven_at: datetime | None
+    """The seal's time-stamp time, as of which the PDF was validated; ``None``: now."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,13 @@ class BundleVerification:
             },
             "findings": [f.to_dict() for f in self.findings],
             "documents": [
-                {"path": d.path, "code": d.code, **d.validation.to_dict()} for d in self.documents
+                {
+                    "path": d.path,
+                    "code": d.code,
+                    "proven_at": _iso(d.proven_at),
+                    **d.validation.to_dict(),
+                }
+                for d in self.documents
             ],
         }
 
@@ -207,12 +215,18 @@ async def verify_bundle(
     policy = ValidationPolicy(
         trust_roots=tuple(trust_roots), extra_crls=revocation.crls, extra_ocsps=revocation.ocsps
     )
+    # A sound seal's time-stamp proves that every file whose hash the manifest lists
+    # existed then: the PDFs are validated as of that time, with the revocation data
+    # fetched at export (OCSP responses are fresh for minutes, not for the months a
+    # bundle may wait), as an archive time-stamp allows (ETSI EN 319 102-1 §5.6.2).
+    sealed_at = seal.timestamp_time if seal is not None and seal.problem is None else None
     documents = []
     for path in sorted(p for p in entries if p.startswith("documents/") and p.endswith(".pdf")):
         pdf = entries[path]
-        validation = await validate_pdf(pdf, policy)
+        proven_at = sealed_at if path in intact else None
+        validation = await validate_pdf(pdf, policy, proven_at=proven_at)
         documents.append(
-            DocumentCheck(path, codes[path].code if path in codes else None, validation)
+            DocumentCheck(path, codes[path].code if path in codes else None, validation, proven_at)
         )
         if validation.verdict is Verdict.INVALID:
             found(BundleProblem.SIGNATURE_INVALID, path, f"the PDF is invalid: {validation.reason}")

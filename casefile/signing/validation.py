@@ -265,9 +265,12 @@ def _signature_spec(policy: ValidationPolicy) -> SignatureValidationSpec:
     )
 
 
-def _timestamp_context(reader: PdfFileReader, policy: ValidationPolicy) -> ValidationContext:
+def _timestamp_context(
+    reader: PdfFileReader, policy: ValidationPolicy, moment: datetime | None = None
+) -> ValidationContext:
     kwargs: dict[str, Any] = {
         "trust_roots": list(policy.trust_roots),
+        "moment": moment,
         "allow_fetching": policy.fetcher_backend is not None,
         "fetcher_backend": policy.fetcher_backend,
         "revocation_mode": "require",
@@ -288,7 +291,9 @@ def _dss_has_revinfo(reader: PdfFileReader) -> bool:
     return bool(dss.crls or dss.ocsps)
 
 
-async def validate_pdf(pdf: bytes, policy: ValidationPolicy) -> DocumentValidation:
+async def validate_pdf(
+    pdf: bytes, policy: ValidationPolicy, *, proven_at: datetime | None = None
+) -> DocumentValidation:
     """Validate every signature and document time-stamp in ``pdf``.
 
     Legal basis: Joint Circular art. 7(2)-(3), art. 17(1)(a).
@@ -296,10 +301,21 @@ async def validate_pdf(pdf: bytes, policy: ValidationPolicy) -> DocumentValidati
     The document is :attr:`Verdict.VALID` when it has at least one signature and every
     signature and time-stamp is valid; :attr:`Verdict.INVALID` when any is invalid;
     :attr:`Verdict.INDETERMINATE` otherwise.
+
+    :param proven_at: a time at which these exact bytes are proven to have existed by
+        evidence outside the PDF (e.g. a sealed and time-stamped bundle listing their
+        hash): the validation is then done as of that time (ETSI EN 319 102-1 past
+        signature validation), with revocation data that was current then. Default: now.
     """
     from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 
-    timing = ValidationTimingInfo.now()
+    timing = (
+        ValidationTimingInfo.now()
+        if proven_at is None
+        else ValidationTimingInfo(
+            validation_time=proven_at, best_signature_time=proven_at, point_in_time_validation=True
+        )
+    )
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
         embedded = list(reader.embedded_signatures)
@@ -321,7 +337,9 @@ async def validate_pdf(pdf: bytes, policy: ValidationPolicy) -> DocumentValidati
     raw: list[tuple[EmbeddedPdfSignature, Any]] = []
     for emb in embedded:
         if emb.sig_object_type == "/DocTimeStamp":
-            result, ts_status = await _validate_doc_timestamp(emb, reader, policy, revisions)
+            result, ts_status = await _validate_doc_timestamp(
+                emb, reader, policy, revisions, proven_at
+            )
             results.append(result)
             raw.append((emb, ts_status))
             continue
@@ -667,11 +685,12 @@ async def _validate_doc_timestamp(
     reader: PdfFileReader,
     policy: ValidationPolicy,
     revisions: int,
+    proven_at: datetime | None = None,
 ) -> tuple[SignatureValidation, DocumentTimestampStatus | None]:
     cert = emb.signer_cert
     try:
         status = await async_validate_pdf_timestamp(
-            emb, validation_context=_timestamp_context(reader, policy)
+            emb, validation_context=_timestamp_context(reader, policy, proven_at)
         )
     except SignatureValidationError as exc:
         return _format_error(emb, revisions, str(exc)), None

@@ -7,16 +7,20 @@ Legal basis under test: Joint Circular art. 4(4) (the copy is logged), art. 9(3)
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import shutil
 import subprocess
 import zipfile
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 from sqlalchemy import select
 
 from casefile.blobstore import FileBlobStore
@@ -46,7 +50,7 @@ from casefile.signing.pades import (
 from casefile.signing.pki import PKCS12_PASSPHRASE, DemoPKI
 from casefile.signing.runtime import SigningRuntime
 from casefile.signing.signers import SoftwareSigner
-from casefile.signing.validation import Verdict
+from casefile.signing.validation import ValidationPolicy, Verdict, validate_pdf
 from casefile.usecases.export_case_file import collect_case_file, record_case_file_export
 from casefile.usecases.file_document import file_document
 from tests.casefile.signing.conftest import BODY_MARKER, _make_pdf
@@ -483,6 +487,70 @@ async def test_verify_bundle_against_other_trust_root(sealed_bundle: bytes, tmp_
         BundleProblem.SEAL_UNTRUSTED,
         BundleProblem.SIGNATURE_INVALID,
     }
+
+
+async def test_verify_bundle_long_after_export_validates_as_of_the_seal(
+    signing: SigningRuntime,
+) -> None:
+    # signed three hours ago, exported two hours ago: the OCSP responses in the bundle are
+    # no longer fresh today, but the seal's time-stamp proves the PDF existed back then
+    signed_at = datetime.now(UTC) - timedelta(hours=3)
+    exported_at = signed_at + timedelta(hours=1)
+    signer = await signing.signer("investigator")
+    try:
+        async with signing.pki.services(at_time=signed_at) as then:
+            # pyHanko directly: casefile's signing checks the signer on today's clock
+            written = await PdfSigner(
+                PdfSignatureMetadata(field_name="ChuKyBanHanh", subfilter=SigSeedSubFilter.PADES),
+                signer=signer.signer,
+                timestamper=then.timestamper(),
+            ).async_sign_pdf(IncrementalPdfFileWriter(io.BytesIO(_make_pdf()), strict=False))
+            pdf = await apply_register_stamp(
+                written.getvalue(),
+                RegisterStamp(
+                    file_code="CSDTHN-2026-000001-03",
+                    record_number="1",
+                    agency="CSDTHN",
+                    box=Box(0, 40, 60, 280, 150),
+                ),
+                dataclasses.replace(signing.env, timestamper=then.timestamper()),
+            )
+    finally:
+        await signer.aclose()
+    inventory, pdfs = _inventory_of([pdf], records=[(1, 1)])
+    inventory = inventory.model_copy(update={"exported_at": exported_at})
+    seal = await signing.signer(signing.pki.seal_label("CSDTHN"))
+    try:
+        async with signing.pki.services(at_time=exported_at) as export_time:
+            data = await build_bundle(
+                inventory,
+                pdfs,
+                seal_signer=seal,
+                timestamper=export_time.timestamper(),
+                trust_roots=signing.pki.trust_roots,
+                fetcher_backend=export_time.fetcher_backend(),
+            )
+    finally:
+        await seal.aclose()
+
+    result = await _verify(signing, data)
+
+    assert (result.verdict, result.findings) == (Verdict.VALID, ())
+    assert len(result.documents[0].validation.signatures) == 2  # signature and stamp
+    assert result.seal is not None and result.seal.timestamp_time is not None
+    assert result.documents[0].proven_at == result.seal.timestamp_time
+    assert abs(result.seal.timestamp_time - exported_at) < timedelta(minutes=1)
+    # why: the same revocation data, judged as of today, does not decide the signature
+    entries = read_container(data).entries
+    today = await validate_pdf(
+        pdf,
+        ValidationPolicy(
+            trust_roots=tuple(signing.pki.trust_roots),
+            extra_crls=tuple(v for p, v in entries.items() if p.endswith(".crl")),
+            extra_ocsps=tuple(v for p, v in entries.items() if p.endswith(".ocsp")),
+        ),
+    )
+    assert today.verdict is not Verdict.VALID
 
 
 async def test_verify_bundle_not_a_zip_unusable(signing: SigningRuntime) -> None:
