@@ -15,6 +15,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
+from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -22,34 +24,140 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from casefile.db import make_engine, make_session_factory, migrate, transaction  # noqa: E402
-from casefile.delivery import RecipientFacts  # noqa: E402
+from casefile.delivery import electronic_idempotency_key  # noqa: E402
 from casefile.demo import load_demo_data  # noqa: E402
 from casefile.inputs import NewCase, NewParty  # noqa: E402
+from casefile.legaltime import LegalCalendar  # noqa: E402
 from casefile.models import User  # noqa: E402
+from casefile.notification import Channel, Form  # noqa: E402
 from casefile.repositories.cases import get_case_by_code  # noqa: E402
 from casefile.settings import Settings  # noqa: E402
 from casefile.signing.runtime import SigningRuntime  # noqa: E402
 from casefile.usecases.add_party import add_party  # noqa: E402
+from platforms.simulator import create_simulator_app  # noqa: E402
+from tests.casefile.test_notification_rules import CONTENT  # noqa: E402
 from tests.casefile.test_rendering import SAMPLES  # noqa: E402
 from worker import build_workers, running  # noqa: E402
 from workflows import (  # noqa: E402
     SEARCH_ATTRIBUTES,
-    deliver_document_workflow_id,
     issue_document_workflow_id,
     open_case_workflow_id,
+    public_notification_workflow_id,
 )
 from workflows.deliver_document import DeliverDocumentWorkflow  # noqa: E402
 from workflows.io import (  # noqa: E402
-    DeliverDocumentInput,
+    AccessConfirmed,
     IssueDocumentInput,
     OpenCaseInput,
-    PaperReceipt,
+    PlatformReceipt,
+    PublicNotificationInput,
 )
 from workflows.issue_document import IssueDocumentWorkflow  # noqa: E402
+from workflows.notify_publicly import PublicNotificationWorkflow  # noqa: E402
 from workflows.open_case import OpenCaseWorkflow  # noqa: E402
 
 HISTORIES = ROOT / "tests" / "histories"
-VERSIONS = {"open_case": 1, "issue_document": 2, "deliver_document": 1}
+VERSIONS = {"open_case": 1, "issue_document": 3, "deliver_document": 2, "public_notification": 1}
+"""Kept from earlier versions: issue_document_v1 (four activities), v2 (fewer steps),
+deliver_document_v1 (paper, before the platform-task-queues patch). Added: issue_document_v3
+(a recipient, so the delivery starts after issuing), deliver_document_v2 (that delivery,
+electronic on the platform's own queue, its receipt signalled), public_notification_v1
+(request document filed, notices on the account and the portal, access confirmed)."""
+ACCOUNT = "TK001090000001"
+"""An active account seeded in the platform simulator."""
+DAY_SECONDS = 10
+"""A demo legal day (the shortest LegalCalendar allows): the notification's three days pass
+in half a minute."""
+
+
+async def _await_status(handle: WorkflowHandle, query: object, ready: object) -> None:
+    while not ready(await handle.query(query)):
+        await asyncio.sleep(0.2)
+
+
+async def _record(client: Client, settings: Settings, engine: object) -> dict:
+    """Run one of each process; return their handles by history name."""
+    request = OpenCaseInput(
+        request_id=f"1:{uuid.uuid4()}",
+        actor_id=1,
+        case=NewCase(agency_code="CSDTHN", title="Vụ trộm cắp tài sản"),
+    )
+    opened = await client.start_workflow(
+        OpenCaseWorkflow.run,
+        request,
+        id=open_case_workflow_id(settings.task_queue, request.request_id),
+        task_queue=settings.task_queue,
+    )
+    case = await opened.result()
+    with transaction(make_session_factory(engine)) as session:
+        party = add_party(
+            session,
+            actor=session.get(User, 1),
+            case=get_case_by_code(session=session, code=case.code),
+            new=NewParty(role="suspect", full_name="Đặng Quốc Khánh", e_account=ACCOUNT),
+            person=None,
+        ).code
+    issue = IssueDocumentInput(
+        request_id=f"1:{uuid.uuid4()}",
+        actor_id=1,
+        case_code=case.code,
+        doc_type="summons",
+        fields=SAMPLES["summons"],
+        recipients=[party],
+        task_queue=settings.task_queue,
+    )
+    issued = await client.start_workflow(
+        IssueDocumentWorkflow.run,
+        issue,
+        id=issue_document_workflow_id(settings.task_queue, issue.request_id),
+        task_queue=settings.task_queue,
+    )
+    issued_result = await issued.result()
+    [delivery_id] = issued_result.deliveries
+    delivered = client.get_workflow_handle_for(DeliverDocumentWorkflow.run, delivery_id)
+    await _await_status(
+        delivered, DeliverDocumentWorkflow.status, lambda s: s.awaiting == "platform_receipt"
+    )
+    await delivered.signal(  # what the webhook endpoint sends on the platform's receipt
+        DeliverDocumentWorkflow.platform_receipt,
+        PlatformReceipt(
+            kind="delivered",
+            at=datetime.now(UTC),
+            idempotency_key=electronic_idempotency_key(delivery_id),
+        ),
+    )
+    await delivered.result()
+    notice = PublicNotificationInput(
+        request_id=f"1:{uuid.uuid4()}",
+        actor_id=1,
+        case_code=case.code,
+        document_code=issued_result.document_code,
+        party_code=party,
+        forms=[Form.ACCOUNT],
+        content=CONTENT,
+        calendar=LegalCalendar(day_seconds=DAY_SECONDS, epoch=datetime.now(UTC)),
+        account=ACCOUNT,
+    )
+    notified = await client.start_workflow(
+        PublicNotificationWorkflow.run,
+        notice,
+        id=public_notification_workflow_id(settings.task_queue, notice.request_id),
+        task_queue=settings.task_queue,
+    )
+    await _await_status(
+        notified, PublicNotificationWorkflow.status, lambda s: s.request_document_code
+    )
+    await notified.signal(  # the platform reports the notice reached the account
+        PublicNotificationWorkflow.access_confirmed,
+        AccessConfirmed(channel=Channel.ACCOUNT, at=datetime.now(UTC)),
+    )
+    await notified.result()
+    return {
+        "open_case": opened,
+        "issue_document": issued,
+        "deliver_document": delivered,
+        "public_notification": notified,
+    }
 
 
 async def main() -> None:
@@ -59,78 +167,25 @@ async def main() -> None:
         migrate(engine)
         with transaction(make_session_factory(engine)) as session:
             load_demo_data(session, Path(tmp) / "tokens.json")
+        simulator = create_simulator_app(
+            Path(tmp) / "sim", webhook_url=None, webhook_secret=b"unused", day_seconds=DAY_SECONDS
+        )
         env = await WorkflowEnvironment.start_local(
             dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
             data_converter=pydantic_data_converter,
             search_attributes=list(SEARCH_ATTRIBUTES),
         )
+        platforms = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=simulator), base_url="http://sim"
+        )
         async with (
             env,
+            platforms,
             SigningRuntime.start(settings.pki_dir) as signing,
-            running(build_workers(env.client, settings, signing)),
+            running(build_workers(env.client, settings, signing, platforms=platforms)),
         ):
-            request = OpenCaseInput(
-                request_id=f"1:{uuid.uuid4()}",
-                actor_id=1,
-                case=NewCase(agency_code="CSDTHN", title="Vụ trộm cắp tài sản"),
-            )
-            opened = await env.client.start_workflow(
-                OpenCaseWorkflow.run,
-                request,
-                id=open_case_workflow_id(settings.task_queue, request.request_id),
-                task_queue=settings.task_queue,
-            )
-            case = await opened.result()
-            issue = IssueDocumentInput(
-                request_id=f"1:{uuid.uuid4()}",
-                actor_id=1,
-                case_code=case.code,
-                doc_type="summons",
-                fields=SAMPLES["summons"],
-            )
-            issued = await env.client.start_workflow(
-                IssueDocumentWorkflow.run,
-                issue,
-                id=issue_document_workflow_id(settings.task_queue, issue.request_id),
-                task_queue=settings.task_queue,
-            )
-            issued_result = await issued.result()
-            with transaction(make_session_factory(engine)) as session:
-                party = add_party(
-                    session,
-                    actor=session.get(User, 1),
-                    case=get_case_by_code(session=session, code=case.code),
-                    new=NewParty(role="suspect", full_name="Đặng Quốc Khánh"),
-                    person=None,
-                ).code
-            delivery = DeliverDocumentInput(
-                request_id=f"1:{uuid.uuid4()}",
-                actor_id=1,
-                case_code=case.code,
-                document_code=issued_result.document_code,
-                party_code=party,
-                recipient=RecipientFacts(account=None),  # no account: paper delivery
-            )
-            delivered = await env.client.start_workflow(
-                DeliverDocumentWorkflow.run,
-                delivery,
-                id=deliver_document_workflow_id(settings.task_queue, delivery.request_id),
-                task_queue=settings.task_queue,
-            )
-            while (await delivered.query(DeliverDocumentWorkflow.status)).awaiting != (
-                "paper_receipt"
-            ):
-                await asyncio.sleep(0.2)
-            await delivered.execute_update(
-                DeliverDocumentWorkflow.paper_receipt,
-                PaperReceipt(signed_at=datetime.now(UTC), received_by="Đặng Quốc Khánh"),
-            )
-            await delivered.result()
-            for name, handle in (
-                ("open_case", opened),
-                ("issue_document", issued),
-                ("deliver_document", delivered),
-            ):
+            handles = await _record(env.client, settings, engine)
+            for name, handle in handles.items():
                 out = HISTORIES / f"{name}_v{VERSIONS[name]}.json"
                 if out.exists():
                     print(f"kept {out}")  # noqa: T201
