@@ -64,3 +64,31 @@ def add_party(session: Session, case: Case, *, full_name: str = "Đặng Quốc 
         new=NewParty(role="suspect", full_name=full_name, birth_year=1990),
         person=None,
     )
+
+
+def add_pdf_document(
+    session: Session,
+    case: Case,
+    blobs,
+    pdf: bytes,
+    *,
+    pages: int,
+    title: str = "Quyết định khởi tố vụ án hình sự",
+    procedural_number: str | None = None,
+) -> Document:
+    """File the given PDF bytes (e.g. a signed PDF) as the investigator dtv.an."""
+    return file_document(
+        session,
+        actor=user(session, "dtv.an"),
+        case=case,
+        new=NewDocument(
+            doc_type="decision_institute_case",
+            title=title,
+            sha256=blobs.put(pdf),
+            size=len(pdf),
+            page_count=pages,
+            procedural_number=procedural_number,
+        ),
+        request_key=str(uuid.uuid4()),
+        blobs=blobs,
+    )

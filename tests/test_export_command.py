@@ -17,14 +17,12 @@ from sqlalchemy import select
 
 from casefile.blobstore import FileBlobStore
 from casefile.db import transaction
-from casefile.inputs import NewDocument
 from casefile.models import AuditEvent
 from casefile.signing.pades import Box, SignatureOptions, sign_document
 from casefile.signing.runtime import SigningRuntime
-from casefile.usecases.file_document import file_document
 from tests.casefile.signing.conftest import _make_pdf
 from tests.conftest import Database
-from tests.factories import create_case, user
+from tests.factories import add_pdf_document, create_case
 
 UNREACHABLE_DATABASE = "postgresql+psycopg://nobody@127.0.0.1:1/none"
 
@@ -61,20 +59,7 @@ async def filed_case(
     with transaction(database.sessions) as session:
         case = create_case(session)
         for n, pdf in enumerate(pdfs, 1):
-            file_document(
-                session,
-                actor=user(session, "dtv.an"),
-                case=case,
-                new=NewDocument(
-                    doc_type="decision_institute_case",
-                    title=f"Văn bản {n}",
-                    sha256=blobs.put(pdf),
-                    size=len(pdf),
-                    page_count=n,
-                ),
-                request_key=f"export-command-{n}",
-                blobs=blobs,
-            )
+            add_pdf_document(session, case, blobs, pdf, pages=n)
         return case.code
 
 

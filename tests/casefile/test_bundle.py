@@ -38,7 +38,6 @@ from casefile.bundle.seal import seal_manifest
 from casefile.bundle.verify import BundleProblem, BundleVerification, verify_bundle
 from casefile.db import transaction
 from casefile.errors import NotFound
-from casefile.inputs import NewDocument
 from casefile.models import AuditEvent
 from casefile.signing.pades import (
     Box,
@@ -52,10 +51,9 @@ from casefile.signing.runtime import SigningRuntime
 from casefile.signing.signers import SoftwareSigner
 from casefile.signing.validation import ValidationPolicy, Verdict, validate_pdf
 from casefile.usecases.export_case_file import collect_case_file, record_case_file_export
-from casefile.usecases.file_document import file_document
 from tests.casefile.signing.conftest import BODY_MARKER, _make_pdf
 from tests.conftest import Database
-from tests.factories import create_case, user
+from tests.factories import add_pdf_document, create_case, user
 
 PAGES = (2, 1, 3)
 """Pages of the three signed documents of the test case (records 1-2, 3, 4-6)."""
@@ -200,20 +198,8 @@ async def test_export_case_file_verifies_offline_and_is_logged(
     with transaction(database.sessions) as session:
         case = create_case(session, title="Vụ trộm cắp tài sản")
         for n, (pdf, pages) in enumerate(zip(signed_pdfs, PAGES, strict=True), 1):
-            file_document(
-                session,
-                actor=user(session, "dtv.an"),
-                case=case,
-                new=NewDocument(
-                    doc_type="decision_institute_case",
-                    title=f"Văn bản {n}",
-                    sha256=blobs.put(pdf),
-                    size=len(pdf),
-                    page_count=pages,
-                    procedural_number=f"{n}/QĐ-CSĐT",
-                ),
-                request_key=f"bundle-test-{n}",
-                blobs=blobs,
+            add_pdf_document(
+                session, case, blobs, pdf, pages=pages, procedural_number=f"{n}/QĐ-CSĐT"
             )
         case_code = case.code
     with transaction(database.sessions) as session:
