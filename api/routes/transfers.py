@@ -102,7 +102,10 @@ async def start_transfer(
         with transaction(sessions) as session:
             case = get_case_by_code(session=session, code=code)
             check_can_edit_case(actor, case)
-            receiver = get_agency_by_code(session=session, code=body.to_agency_code)
+            try:
+                receiver = get_agency_by_code(session=session, code=body.to_agency_code)
+            except NotFound:
+                raise NotFound(f"no agency {body.to_agency_code}", field="to_agency_code") from None
             check_transfer(
                 body.kind,
                 sender=AgencyKind(case.owner_agency.kind),

@@ -88,6 +88,7 @@ async def installations(
     folder: Path,
     temporal: Client,
     signing: SigningRuntime,
+    **overrides: object,
 ) -> AsyncIterator[tuple[list[Installation], dict[tuple[str, str], Tamper]]]:
     """Start one installation per agency; ``tampers[(from, to)]`` sits on each link."""
     async with AsyncExitStack() as stack:
@@ -102,6 +103,7 @@ async def installations(
                 blob_dir=home / "blobs",
                 task_queue=f"hoso-{agency.lower()}-{uuid.uuid4().hex[:8]}",
                 peers={other: f"http://{other.lower()}" for other in agencies if other != agency},
+                **overrides,
             )
             with transaction(database.sessions) as session:
                 tokens = load_demo_data(session, home / "tokens.json")
