@@ -6,6 +6,7 @@ Legal basis: Joint Circular art. 4(4) (every copy is controlled), art. 9(1)-(3) 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 
 from asn1crypto import x509
@@ -57,9 +58,12 @@ async def build_bundle(
     its chain, and the TSA's certificate (from a dummy token: the real one does not exist
     before sealing, and the manifest that lists the data must be sealed last).
     """
-    missing = {doc.path for doc in inventory.documents} - set(pdfs)
-    if missing:
-        raise ValueError(f"the inventory lists documents without bytes: {sorted(missing)}")
+    # sealing a bundle that contradicts itself would be a bug here, not a finding there
+    if {doc.path for doc in inventory.documents} != set(pdfs):
+        raise ValueError("the PDFs are not exactly the documents of the inventory")
+    for doc in inventory.documents:
+        if hashlib.sha256(pdfs[doc.path]).hexdigest() != doc.sha256:
+            raise ValueError(f"{doc.code}: the bytes do not hash to the inventory's SHA-256")
     certificates = [cert for pdf in pdfs.values() for cert in certificates_of_pdf(pdf)]
     certificates.append(seal_signer.certificate)
     certificates += list(seal_signer.signer.cert_registry)

@@ -62,11 +62,13 @@ def certificates_of_cms(signed_data: cms.SignedData) -> list[x509.Certificate]:
 
 
 def certificates_of_pdf(pdf: bytes) -> list[x509.Certificate]:
-    """Every certificate in the signatures and document time-stamps of ``pdf``."""
-    reader = PdfFileReader(BytesIO(pdf), strict=False)
-    return [
-        cert for emb in reader.embedded_signatures for cert in certificates_of_cms(emb.signed_data)
-    ]
+    """Every certificate in the signatures and document time-stamps of ``pdf`` (none if
+    it cannot be parsed: its verification will say so)."""
+    try:
+        embedded = list(PdfFileReader(BytesIO(pdf), strict=False).embedded_signatures)
+    except Exception:  # noqa: BLE001 - pyHanko raises many kinds on broken PDFs
+        return []
+    return [cert for emb in embedded for cert in certificates_of_cms(emb.signed_data)]
 
 
 async def collect_revocation_data(

@@ -49,11 +49,11 @@ from casefile.signing.pades import (
 from casefile.signing.pki import PKCS12_PASSPHRASE, DemoPKI
 from casefile.signing.runtime import SigningRuntime
 from casefile.signing.signers import SoftwareSigner
-from casefile.signing.validation import ValidationPolicy, Verdict, validate_pdf
+from casefile.signing.validation import ReasonCode, ValidationPolicy, Verdict, validate_pdf
 from casefile.usecases.export_case_file import collect_case_file, record_case_file_export
 from tests.casefile.signing.conftest import BODY_MARKER, _make_pdf
 from tests.conftest import Database
-from tests.factories import add_pdf_document, create_case, user
+from tests.factories import add_document, add_pdf_document, create_case, user
 
 PAGES = (2, 1, 3)
 """Pages of the three signed documents of the test case (records 1-2, 3, 4-6)."""
@@ -257,6 +257,30 @@ async def test_export_case_file_of_another_agency_refused(
             blobs=blobs,
             exported_at=datetime.now(UTC),
         )
+
+
+async def test_export_case_file_with_unreadable_pdf_named_at_verification(
+    database: Database, demo_tokens: dict[str, str], signing: SigningRuntime, tmp_path: Path
+) -> None:
+    blobs = FileBlobStore(tmp_path / "blobs")
+    with transaction(database.sessions) as session:
+        case = create_case(session)
+        add_document(session, case, blobs)  # bytes that only start like a PDF
+        case_code = case.code
+    with transaction(database.sessions) as session:
+        export = collect_case_file(
+            session,
+            actor=user(session, "dtv.an"),
+            code=case_code,
+            blobs=blobs,
+            exported_at=datetime.now(UTC),
+        )
+
+    result = await _verify(signing, await _bundle(signing, export.inventory, export.pdfs))
+
+    path = export.inventory.documents[0].path
+    assert _problems(result) == {(BundleProblem.SIGNATURE_INVALID, path)}
+    assert result.documents[0].validation.reason is ReasonCode.FORMAT_ERROR
 
 
 # -- the container as written ------------------------------------------------------------
@@ -537,6 +561,66 @@ async def test_verify_bundle_long_after_export_validates_as_of_the_seal(
         ),
     )
     assert today.verdict is not Verdict.VALID
+
+
+async def _resealed(signing: SigningRuntime, entries: Mapping[str, bytes]) -> bytes:
+    """What a faulty exporter would write: ``entries`` listed and sealed by CSDTHN as they are."""
+    from casefile.bundle.container import write_container
+    from casefile.bundle.export import MEDIA_TYPES
+
+    files = {
+        p: d for p, d in entries.items() if p not in {"mimetype", MANIFEST_PATH, SIGNATURE_PATH}
+    }
+    manifest = build_manifest(
+        SIGNATURE_PATH,
+        [
+            DataObject.of(p, MEDIA_TYPES["." + p.rsplit(".", 1)[1]], d, root=p == INVENTORY_PATH)
+            for p, d in files.items()
+        ],
+    )
+    seal = await signing.signer(signing.pki.seal_label("CSDTHN"))
+    try:
+        sealed = await seal_manifest(
+            manifest, seal, timestamper=signing.env.timestamper, sealed_at=datetime.now(UTC)
+        )
+    finally:
+        await seal.aclose()
+    return write_container({**files, MANIFEST_PATH: manifest, SIGNATURE_PATH: sealed})
+
+
+async def test_verify_bundle_inventory_disagrees_with_documents(
+    signing: SigningRuntime, sealed_bundle: bytes
+) -> None:
+    entries = read_container(sealed_bundle).entries
+    inventory = json.loads(entries[INVENTORY_PATH])
+    second, third = inventory["documents"][1], inventory["documents"][2]
+    second["sha256"] = "0" * 64
+    third["signatures"][0]["certificate_sha256"] = "1" * 64
+    edited = json.dumps(inventory, ensure_ascii=False).encode()
+
+    result = await _verify(signing, await _resealed(signing, {**entries, INVENTORY_PATH: edited}))
+
+    assert result.verdict is Verdict.INVALID
+    assert _problems(result) == {
+        (BundleProblem.INVENTORY_MISMATCH, second["path"]),
+        (BundleProblem.INVENTORY_MISMATCH, third["path"]),
+    }
+
+
+async def test_verify_bundle_manifest_with_dtd_refused(
+    signing: SigningRuntime, sealed_bundle: bytes
+) -> None:
+    manifest = read_container(sealed_bundle).entries[MANIFEST_PATH]
+    bomb = manifest.replace(
+        b"<asic:ASiCManifest", b'<!DOCTYPE m [<!ENTITY a "aaaa">]>\n<asic:ASiCManifest', 1
+    )
+    result = await _verify(signing, _rezip(sealed_bundle, replace={MANIFEST_PATH: bomb}))
+    assert _problems(result) == {(BundleProblem.MANIFEST_MALFORMED, MANIFEST_PATH)}
+
+
+def test_read_container_unsafe_entry_name_unusable(sealed_bundle: bytes) -> None:
+    with pytest.raises(UnreadableContainer, match="unsafe entry name"):
+        read_container(_rezip(sealed_bundle, replace={"../../etc/cron.d/x": b"boom"}))
 
 
 async def test_verify_bundle_not_a_zip_unusable(signing: SigningRuntime) -> None:
