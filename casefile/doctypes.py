@@ -546,6 +546,13 @@ class DocTypeSpec:
 _INVESTIGATING = frozenset({AgencyKind.INVESTIGATION_AGENCY})
 _OFFICERS = frozenset({Role.INVESTIGATOR, Role.HEAD})
 _ACCUSED_SIDE = frozenset({PartyRole.ACCUSED, PartyRole.DEFENCE_COUNSEL})
+_PROCEEDING_AGENCIES = frozenset(
+    {AgencyKind.INVESTIGATION_AGENCY, AgencyKind.PROCURACY, AgencyKind.COURT}
+)
+_EVERY_STAGE = frozenset(
+    {Stage.INTAKE, Stage.INVESTIGATION, Stage.PROSECUTION, Stage.TRIAL, Stage.ENFORCEMENT}
+)
+"""Notices (art. 19, 20; CPC art. 137, 141) go out at any stage, by any proceeding agency."""
 
 CATALOG: Mapping[DocType, DocTypeSpec] = {
     spec.doc_type: spec
@@ -705,18 +712,8 @@ CATALOG: Mapping[DocType, DocTypeSpec] = {
             fields_model=PublicNotificationFields,
             type_symbol="TB",
             issuer_roles=frozenset({Role.HEAD, Role.PROSECUTOR, Role.JUDGE}),
-            issuer_agencies=frozenset(
-                {AgencyKind.INVESTIGATION_AGENCY, AgencyKind.PROCURACY, AgencyKind.COURT}
-            ),
-            stages=frozenset(
-                {
-                    Stage.INTAKE,
-                    Stage.INVESTIGATION,
-                    Stage.PROSECUTION,
-                    Stage.TRIAL,
-                    Stage.ENFORCEMENT,
-                }
-            ),
+            issuer_agencies=_PROCEEDING_AGENCIES,
+            stages=_EVERY_STAGE,
             legal_basis="CPC art. 141; Joint Circular art. 19, 20(2)",
         ),
         DocTypeSpec(
@@ -729,18 +726,8 @@ CATALOG: Mapping[DocType, DocTypeSpec] = {
             issuer_roles=frozenset(
                 {Role.INVESTIGATOR, Role.HEAD, Role.PROSECUTOR, Role.JUDGE, Role.CLERK}
             ),
-            issuer_agencies=frozenset(
-                {AgencyKind.INVESTIGATION_AGENCY, AgencyKind.PROCURACY, AgencyKind.COURT}
-            ),
-            stages=frozenset(
-                {
-                    Stage.INTAKE,
-                    Stage.INVESTIGATION,
-                    Stage.PROSECUTION,
-                    Stage.TRIAL,
-                    Stage.ENFORCEMENT,
-                }
-            ),
+            issuer_agencies=_PROCEEDING_AGENCIES,
+            stages=_EVERY_STAGE,
             legal_basis="CPC art. 137, 141; Joint Circular art. 9(4)(a)",
         ),
         DocTypeSpec(
@@ -754,18 +741,8 @@ CATALOG: Mapping[DocType, DocTypeSpec] = {
             issuer_roles=frozenset(
                 {Role.INVESTIGATOR, Role.HEAD, Role.PROSECUTOR, Role.JUDGE, Role.CLERK}
             ),
-            issuer_agencies=frozenset(
-                {AgencyKind.INVESTIGATION_AGENCY, AgencyKind.PROCURACY, AgencyKind.COURT}
-            ),
-            stages=frozenset(
-                {
-                    Stage.INTAKE,
-                    Stage.INVESTIGATION,
-                    Stage.PROSECUTION,
-                    Stage.TRIAL,
-                    Stage.ENFORCEMENT,
-                }
-            ),
+            issuer_agencies=_PROCEEDING_AGENCIES,
+            stages=_EVERY_STAGE,
             legal_basis="CPC art. 141; Joint Circular art. 20(1), 20(3)(a)",
         ),
     )

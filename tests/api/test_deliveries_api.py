@@ -12,11 +12,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from casefile.doctypes import DocType
 from casefile.models import Document
 from casefile.settings import Settings
-from casefile.signing.pades import countersign_document
-from casefile.signing.pki import PKCS12_PASSPHRASE
 from casefile.signing.runtime import SigningRuntime
-from casefile.signing.signers import SoftwareSigner
-from tests.api.test_documents_api import _case, _issue
+from tests.api.test_documents_api import _case, _countersigned, _issue
 from tests.conftest import Database
 from tests.helpers import assert_eventually
 from workflows import deliver_document_workflow_id, document_delivery_request_id
@@ -359,16 +356,9 @@ async def test_delivery_an_officer_started_before_confirmation_is_the_one_issuin
         )
         assert by_hand.status_code == 201, by_hand.text
         assert [d["workflow_id"] for d in by_hand.json()] == [expected]
-        filed = await api.get(f"/api/v1/documents/{document}/pdf", headers=as_user())
-        participant = SoftwareSigner.from_pkcs12(
-            signing.pki.pkcs12_path("participant-1"), passphrase=PKCS12_PASSPHRASE
-        )
-        countersigned = await countersign_document(
-            filed.content, participant, signing.env, field_name="ChuKyDuongSu"
-        )
         accepted = await api.post(
             f"/api/v1/documents/{document}/countersignature?party_code={party}",
-            content=countersigned,
+            content=await _countersigned(api, as_user(), signing, document),
             headers={**as_user(), "Content-Type": "application/pdf"},
         )
         assert accepted.status_code == 200, accepted.text

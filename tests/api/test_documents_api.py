@@ -45,6 +45,19 @@ async def _issue(api, headers, code, doc_type: DocType, **extra) -> httpx.Respon
     return await api.post(f"/api/v1/cases/{code}/documents", json=body, headers=headers)
 
 
+async def _countersigned(
+    api: httpx.AsyncClient, headers: dict, signing: SigningRuntime, document: str
+) -> bytes:
+    """The filed PDF countersigned by the demo participant in its reserved field."""
+    filed = await api.get(f"/api/v1/documents/{document}/pdf", headers=headers)
+    participant = SoftwareSigner.from_pkcs12(
+        signing.pki.pkcs12_path("participant-1"), passphrase=PKCS12_PASSPHRASE
+    )
+    return await countersign_document(
+        filed.content, participant, signing.env, field_name="ChuKyDuongSu"
+    )
+
+
 async def test_issue_summons_is_signed_numbered_stamped_and_filed(
     api, as_user, database: Database
 ) -> None:
@@ -152,14 +165,7 @@ async def test_statement_record_awaits_and_takes_participant_countersignature(
     assert response.status_code == 201, response.text
     document = response.json()
     assert document["status"] == "awaiting_confirmation"
-    filed = await api.get(f"/api/v1/documents/{document['code']}/pdf", headers=as_user())
-
-    participant = SoftwareSigner.from_pkcs12(
-        signing.pki.pkcs12_path("participant-1"), passphrase=PKCS12_PASSPHRASE
-    )
-    countersigned = await countersign_document(
-        filed.content, participant, signing.env, field_name="ChuKyDuongSu"
-    )
+    countersigned = await _countersigned(api, as_user(), signing, document["code"])
     accepted = await api.post(
         f"/api/v1/documents/{document['code']}/countersignature?party_code={victim}",
         content=countersigned,

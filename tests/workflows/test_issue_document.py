@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
@@ -37,6 +37,7 @@ from workflows.io import (
     DeliveryStatus,
     IssuancePolicy,
     IssueDocumentInput,
+    IssueDocumentResult,
     IssueStepArgs,
     PaperReceipt,
     RegisterDocumentArgs,
@@ -56,6 +57,17 @@ def _request(case_code: str, doc_type: DocType, **extra: object) -> IssueDocumen
         doc_type=doc_type.value,
         fields=SAMPLES[doc_type],
         **extra,
+    )
+
+
+async def _start(
+    client: Client, settings: Settings, request: IssueDocumentInput
+) -> WorkflowHandle[IssueDocumentWorkflow, IssueDocumentResult]:
+    return await client.start_workflow(
+        IssueDocumentWorkflow.run,
+        request,
+        id=issue_document_workflow_id(settings.task_queue, request.request_id),
+        task_queue=settings.task_queue,
     )
 
 
@@ -79,12 +91,7 @@ async def test_issue_unconfirmed_statement_stays_awaiting_confirmation_after_the
     )
     client: Client = time_skipping.client
     async with build_casefile_worker(client, settings, signing):
-        handle = await client.start_workflow(
-            IssueDocumentWorkflow.run,
-            request,
-            id=issue_document_workflow_id(settings.task_queue, request.request_id),
-            task_queue=settings.task_queue,
-        )
+        handle = await _start(client, settings, request)
         result = await handle.result()
         state = await handle.query(IssueDocumentWorkflow.status)
     assert result.status == "awaiting_confirmation"
@@ -180,12 +187,7 @@ async def test_issued_summons_is_delivered_to_its_recipient_by_a_child_process(
     )
     client: Client = time_skipping.client
     async with build_casefile_worker(client, settings, signing):
-        handle = await client.start_workflow(
-            IssueDocumentWorkflow.run,
-            request,
-            id=issue_document_workflow_id(settings.task_queue, request.request_id),
-            task_queue=settings.task_queue,
-        )
+        handle = await _start(client, settings, request)
         result = await handle.result()
         expected = deliver_document_workflow_id(
             settings.task_queue, document_delivery_request_id(result.document_code, party)
@@ -220,14 +222,7 @@ async def test_issued_with_deliver_false_starts_no_delivery(
     request = _request(case_code, DocType.SUMMONS, recipients=[party], deliver=False)
     client: Client = time_skipping.client
     async with build_casefile_worker(client, settings, signing):
-        result = await (
-            await client.start_workflow(
-                IssueDocumentWorkflow.run,
-                request,
-                id=issue_document_workflow_id(settings.task_queue, request.request_id),
-                task_queue=settings.task_queue,
-            )
-        ).result()
+        result = await (await _start(client, settings, request)).result()
     assert (result.recipients, result.deliveries) == ([party], [])
     never = deliver_document_workflow_id(
         settings.task_queue, document_delivery_request_id(result.document_code, party)
