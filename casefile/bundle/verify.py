@@ -181,7 +181,49 @@ async def verify_bundle(
         return _result(None, None, findings, [])
 
     listed = manifest.by_path()
-    unlisted = {MIMETYPE_PATH, MANIFEST_PATH, manifest.signature_path}
+    intact = _check_files(entries, listed, manifest.signature_path, found)
+    revocation = RevocationData(
+        crls=_validation_data(intact, ".crl"), ocsps=_validation_data(intact, ".ocsp")
+    )
+    # read even a changed inventory: the seal check needs the agency it names
+    inventory = _inventory(entries, listed, found)
+    seal = await _seal(
+        entries,
+        manifest,
+        inventory=inventory,
+        trust_roots=trust_roots,
+        revocation=revocation,
+        found=found,
+    )
+    if inventory is not None:
+        _compare_inventory(inventory, listed, found)
+        for gap in record_gaps(inventory.documents):
+            found(BundleProblem.RECORD_GAP, INVENTORY_PATH, gap)
+
+    documents = await _check_documents(
+        entries,
+        intact=intact,
+        inventory=inventory,
+        policy=ValidationPolicy(
+            trust_roots=tuple(trust_roots),
+            extra_crls=revocation.crls,
+            extra_ocsps=revocation.ocsps,
+        ),
+        # a sound seal's time-stamp proves when the listed files existed
+        sealed_at=seal.timestamp_time if seal is not None and seal.problem is None else None,
+        found=found,
+    )
+    return _result(inventory, seal, findings, documents)
+
+
+def _check_files(
+    entries: Mapping[str, bytes],
+    listed: Mapping[str, DataObject],
+    signature_path: str,
+    found: Found,
+) -> dict[str, bytes]:
+    """No file missing, none extra, each as hashed in the manifest; return the intact ones."""
+    unlisted = {MIMETYPE_PATH, MANIFEST_PATH, signature_path}
     for path in sorted(set(listed) - set(entries)):
         found(BundleProblem.FILE_MISSING, path, "listed in the manifest but not in the bundle")
     for path in sorted(set(entries) - set(listed) - unlisted):
@@ -199,35 +241,34 @@ async def verify_bundle(
             )
         else:
             intact[path] = entries[path]
+    return intact
 
-    revocation = RevocationData(
-        crls=_validation_data(intact, ".crl"), ocsps=_validation_data(intact, ".ocsp")
-    )
-    # read even a changed inventory: the seal check needs the agency it names
-    inventory = _inventory(entries, listed, found)
-    seal = await _seal(entries, manifest, inventory, trust_roots, revocation, found)
-    if inventory is not None:
-        _compare_inventory(inventory, listed, found)
-        for gap in record_gaps(inventory.documents):
-            found(BundleProblem.RECORD_GAP, INVENTORY_PATH, gap)
 
-    codes = {doc.path: doc for doc in inventory.documents} if inventory else {}
-    policy = ValidationPolicy(
-        trust_roots=tuple(trust_roots), extra_crls=revocation.crls, extra_ocsps=revocation.ocsps
-    )
-    # A sound seal's time-stamp proves that every file whose hash the manifest lists
-    # existed then: the PDFs are validated as of that time, with the revocation data
-    # fetched at export (OCSP responses are fresh for minutes, not for the months a
-    # bundle may wait), as an archive time-stamp allows (ETSI EN 319 102-1 §5.6.2).
-    sealed_at = seal.timestamp_time if seal is not None and seal.problem is None else None
+async def _check_documents(
+    entries: Mapping[str, bytes],
+    *,
+    intact: Mapping[str, bytes],
+    inventory: BundleInventory | None,
+    policy: ValidationPolicy,
+    sealed_at: datetime | None,
+    found: Found,
+) -> list[DocumentCheck]:
+    """Validate every PDF in the bundle and compare its signatures with the inventory.
+
+    An intact PDF of a soundly sealed bundle is validated as of the seal's time-stamp,
+    with the revocation data fetched at export (an OCSP response is fresh for minutes,
+    not for the months a bundle may wait): the time-stamp over the manifest is a proof
+    of existence, as an archive time-stamp is (ETSI EN 319 102-1 §5.6.2). Any other
+    PDF is validated as of now.
+    """
+    listed = {doc.path: doc for doc in inventory.documents} if inventory else {}
     documents = []
     for path in sorted(p for p in entries if p.startswith("documents/") and p.endswith(".pdf")):
         pdf = entries[path]
         proven_at = sealed_at if path in intact else None
         validation = await validate_pdf(pdf, policy, proven_at=proven_at)
-        documents.append(
-            DocumentCheck(path, codes[path].code if path in codes else None, validation, proven_at)
-        )
+        code = listed[path].code if path in listed else None
+        documents.append(DocumentCheck(path, code, validation, proven_at))
         if validation.verdict is Verdict.INVALID:
             found(BundleProblem.SIGNATURE_INVALID, path, f"the PDF is invalid: {validation.reason}")
         elif validation.verdict is Verdict.INDETERMINATE:
@@ -236,9 +277,9 @@ async def verify_bundle(
                 path,
                 f"the PDF's signatures cannot be decided: {validation.reason}",
             )
-        if path in codes:
-            _compare_signatures(path, pdf, codes[path].signatures, found)
-    return _result(inventory, seal, findings, documents)
+        if path in listed:
+            _compare_signatures(path, pdf, listed[path].signatures, found)
+    return documents
 
 
 def _validation_data(files: Mapping[str, bytes], suffix: str) -> tuple[bytes, ...]:
@@ -303,6 +344,7 @@ def _inventory(
 async def _seal(
     entries: Mapping[str, bytes],
     manifest: Manifest,
+    *,
     inventory: BundleInventory | None,
     trust_roots: Sequence[x509.Certificate],
     revocation: RevocationData,
