@@ -44,7 +44,6 @@ class Container:
     """The entries of a container in their stored order, and how ``mimetype`` was stored."""
 
     entries: Mapping[str, bytes]
-    order: tuple[str, ...]
     mimetype_stored: bool
     """``mimetype`` is the first entry and uncompressed, as ETSI EN 319 162-1 requires."""
 
@@ -93,7 +92,6 @@ def read_container(data: bytes) -> Container:
     first = infos[0] if infos else None
     return Container(
         entries=entries,
-        order=tuple(entries),
         mimetype_stored=bool(
             first is not None
             and first.filename == MIMETYPE_PATH
