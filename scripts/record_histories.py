@@ -23,6 +23,7 @@ from temporalio.testing import WorkflowEnvironment
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from casefile.codes import Stage  # noqa: E402
 from casefile.db import make_engine, make_session_factory, migrate, transaction  # noqa: E402
 from casefile.delivery import electronic_idempotency_key  # noqa: E402
 from casefile.demo import load_demo_data  # noqa: E402
@@ -43,6 +44,7 @@ from workflows import (  # noqa: E402
     issue_document_workflow_id,
     open_case_workflow_id,
     public_notification_workflow_id,
+    receive_case_file_workflow_id,
 )
 from workflows.deliver_document import DeliverDocumentWorkflow  # noqa: E402
 from workflows.io import (  # noqa: E402
@@ -55,14 +57,25 @@ from workflows.io import (  # noqa: E402
 from workflows.issue_document import IssueDocumentWorkflow  # noqa: E402
 from workflows.notify_publicly import PublicNotificationWorkflow  # noqa: E402
 from workflows.open_case import OpenCaseWorkflow  # noqa: E402
+from workflows.receive_case_file import ReceiveCaseFileWorkflow  # noqa: E402
+from workflows.transfer_case_file import TransferCaseFileWorkflow  # noqa: E402
 
 HISTORIES = ROOT / "tests" / "histories"
-VERSIONS = {"open_case": 1, "issue_document": 3, "deliver_document": 2, "public_notification": 1}
+VERSIONS = {
+    "open_case": 1,
+    "issue_document": 3,
+    "deliver_document": 2,
+    "public_notification": 1,
+    "transfer_case_file": 1,
+    "receive_case_file": 1,
+}
 """Kept from earlier versions: issue_document_v1 (four activities), v2 (fewer steps),
 deliver_document_v1 (paper, before the platform-task-queues patch). Added: issue_document_v3
 (a recipient, so the delivery starts after issuing), deliver_document_v2 (that delivery,
 electronic on the platform's own queue, its receipt signalled), public_notification_v1
-(request document filed, notices on the account and the portal, access confirmed)."""
+(request document filed, notices on the account and the portal, access confirmed),
+transfer_case_file_v1 and receive_case_file_v1 (a file sent to the procuracy, checked and
+accepted, on one installation serving both agencies)."""
 ACCOUNT = "TK001090000001"
 """An active account seeded in the platform simulator."""
 DAY_SECONDS = 10
@@ -160,6 +173,40 @@ async def _record(client: Client, settings: Settings, engine: object) -> dict:
     }
 
 
+async def _record_transfer(client: Client, signing: SigningRuntime, folder: Path) -> dict:
+    """A case file from the police to the procuracy, accepted (both sides' processes)."""
+    from tests.transfers.conftest import case_in_stage, installations
+
+    async with installations(
+        ["CSDTHN"], kind="sqlite", folder=folder, temporal=client, signing=signing
+    ) as ((shared,), _):
+        case = case_in_stage(shared, Stage.INVESTIGATION, username="dtv.an")
+        started = await shared.api.post(
+            f"/api/v1/cases/{case}/transfers",
+            json={"kind": "investigation_conclusion", "to_agency_code": "VKSHN"},
+            headers=shared.headers("dtv.an"),
+        )
+        started.raise_for_status()
+        transfer_id = started.json()["transfer_id"]
+        sender = client.get_workflow_handle(started.json()["workflow_id"])
+        receiver = client.get_workflow_handle(
+            receive_case_file_workflow_id(shared.settings.task_queue, transfer_id)
+        )
+        await _await_status(sender, TransferCaseFileWorkflow.status, lambda s: s.state == "sent")
+        await _await_status(
+            receiver, ReceiveCaseFileWorkflow.status, lambda s: s.step == "awaiting_decision"
+        )
+        decided = await shared.api.post(
+            f"/api/v1/transfers/{transfer_id}/decision",
+            json={"decision": "accept"},
+            headers=shared.headers("kiemsat.binh"),
+        )
+        decided.raise_for_status()
+        await sender.result()
+        await receiver.result()
+    return {"transfer_case_file": sender, "receive_case_file": receiver}
+
+
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), task_queue="record-histories")
@@ -185,6 +232,7 @@ async def main() -> None:
             running(build_workers(env.client, settings, signing, platforms=platforms)),
         ):
             handles = await _record(env.client, settings, engine)
+            handles |= await _record_transfer(env.client, signing, Path(tmp) / "transfer")
             for name, handle in handles.items():
                 out = HISTORIES / f"{name}_v{VERSIONS[name]}.json"
                 if out.exists():
