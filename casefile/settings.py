@@ -82,13 +82,13 @@ class Settings(BaseSettings):
     """Base URL of the external platforms (the simulator in the embedded default)."""
     platforms_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     platform_webhook_secret: str = Field(default="hoso-demo-webhook-secret-TEST-ONLY", repr=False)
+    """Master secret of the platforms' webhooks; each platform's key is derived from it."""
     platform_rate_limits: dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_PLATFORM_RATE_LIMITS)
     )
     """Calls per second each platform accepts from this agency, as JSON
     (``{"account": 20, "newspaper": 1}``); enforced by the Temporal server on the platform's
     task queue across all its workers. A platform left out keeps its default."""
-    """Master secret of the platforms' webhooks; each platform's key is derived from it."""
 
     statusdb_url: str = "http://127.0.0.1:8766"
     """The common database of art. 18(4) that the status relay publishes to (``make run``

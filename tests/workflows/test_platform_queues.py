@@ -102,3 +102,10 @@ def test_rate_limits_name_an_unknown_platform(monkeypatch: pytest.MonkeyPatch) -
 def test_worker_refuses_an_unknown_queue(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["worker", "--queue", "fax"]) == 2
     assert "unknown queue 'fax'" in capsys.readouterr().err
+
+
+def test_every_channel_has_a_rate_limit_and_nothing_else() -> None:
+    from casefile.notification import Channel
+    from casefile.settings import DEFAULT_PLATFORM_RATE_LIMITS
+
+    assert set(DEFAULT_PLATFORM_RATE_LIMITS) == {channel.value for channel in Channel}
