@@ -177,6 +177,9 @@ async def test_notification_started_through_the_api_publishes_and_lists_its_chan
 
     found = await assert_eventually(listed_and_published, timeout=20)
     assert {c["channel"] for c in found[0]["progress"]["channels"]} == {"account", "portal"}
+    request_document = found[0]["progress"]["request_document_code"]  # art. 20(3)(a)
+    filed = await hoso.get(f"/api/v1/documents/{request_document}", headers=as_user())
+    assert (filed.json()["doc_type"], filed.json()["case_code"]) == ("notification_request", case)
     log = (await platforms.get("/control/log")).json()["calls"]
     assert {call["platform"] for call in log} == {"vneid", "portal"}
     await temporal.get_workflow_handle(started.json()["workflow_id"]).terminate("test over")
