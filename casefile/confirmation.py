@@ -684,6 +684,8 @@ async def verify_confirmation(
     fetcher_backend: FetcherBackend | None = None,
     require_revocation_info: bool = False,
     validation_time: datetime | None = None,
+    crls: Sequence[bytes] = (),
+    ocsps: Sequence[bytes] = (),
 ) -> ConfirmationVerification:
     """Check the seal, the record and the PDF of a sealed confirmation.
 
@@ -698,6 +700,8 @@ async def verify_confirmation(
     :param fetcher_backend: source of CRLs/OCSP for the seal certificate; without it,
         revocation is not checked unless ``require_revocation_info`` (then: untrusted).
     :param validation_time: time at which the certificate must be valid (default: now).
+    :param crls: DER CRLs to use besides ``fetcher_backend`` (e.g. carried in a bundle).
+    :param ocsps: DER OCSP responses to use besides ``fetcher_backend``.
     """
     record = sealed.record
     actual_pdf = sha256_hex(pdf_bytes)
@@ -740,6 +744,8 @@ async def verify_confirmation(
             allow_fetching=fetcher_backend is not None,
             fetcher_backend=fetcher_backend,
             revocation_mode="require" if require_revocation_info else "soft-fail",
+            crls=list(crls),
+            ocsps=list(ocsps),
         )
         status = await async_validate_detached_cms(canonical_json(record), signed_data, context)
     except Exception as exc:

@@ -53,7 +53,7 @@ async def _seal(export: CaseFileExport, settings: Settings) -> bytes:
         try:
             return await build_bundle(
                 export.inventory,
-                export.pdfs,
+                export.files,
                 seal_signer=seal_signer,
                 timestamper=runtime.env.timestamper,
                 trust_roots=runtime.pki.trust_roots,

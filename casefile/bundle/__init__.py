@@ -10,6 +10,7 @@ Layout (ETSI EN 319 162-1, ASiC-E with CAdES)::
     mimetype                      application/vnd.etsi.asic-e+zip (first, uncompressed)
     inventory.json                the case and its documents (the manifest's root file)
     documents/<document code>.pdf each PDF exactly as filed
+    confirmations/<doc>/<party>.json each participant's sealed confirmation (art. 6, 7(6))
     validation/<sha256>.crl|.ocsp revocation data for every certificate, fetched at export
     META-INF/ASiCManifest.xml     every file above with its SHA-256
     META-INF/signature.p7s        the agency's seal over the manifest (CAdES-T, detached)
@@ -17,7 +18,8 @@ Layout (ETSI EN 319 162-1, ASiC-E with CAdES)::
 Modules, one concept each: :mod:`~casefile.bundle.container` (the ZIP),
 :mod:`~casefile.bundle.manifest` (ASiCManifest XML), :mod:`~casefile.bundle.inventory`,
 :mod:`~casefile.bundle.revocation`, :mod:`~casefile.bundle.seal`,
-:mod:`~casefile.bundle.export` (building) and :mod:`~casefile.bundle.verify`.
+:mod:`~casefile.bundle.export` (building), :mod:`~casefile.bundle.verify` and
+:mod:`~casefile.bundle.report` (the Vietnamese report).
 """
 
 from casefile.bundle.container import UnreadableContainer

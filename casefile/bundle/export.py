@@ -19,6 +19,7 @@ from casefile.bundle.manifest import DataObject, build_manifest
 from casefile.bundle.revocation import (
     certificates_of_cms,
     certificates_of_pdf,
+    certificates_of_sealed,
     collect_revocation_data,
 )
 from casefile.bundle.seal import seal_manifest
@@ -44,27 +45,37 @@ def _media_type(path: str) -> str:
 
 async def build_bundle(
     inventory: BundleInventory,
-    pdfs: Mapping[str, bytes],
+    files: Mapping[str, bytes],
     *,
     seal_signer: DocumentSigner,
     timestamper: TimeStamper,
     trust_roots: Sequence[x509.Certificate],
     fetcher_backend: FetcherBackend,
 ) -> bytes:
-    """The ASiC-E bundle: ``pdfs`` (by bundle path), the inventory, revocation data, the
-    ASiCManifest of them all and the agency's seal over it.
+    """The ASiC-E bundle: ``files`` (the PDFs and sealed confirmations, by bundle path),
+    the inventory, revocation data, the ASiCManifest of them all and the agency's seal.
 
-    The revocation data covers every certificate in the PDFs, the seal certificate and
-    its chain, and the TSA's certificate (from a dummy token: the real one does not exist
-    before sealing, and the manifest that lists the data must be sealed last).
+    The revocation data covers every certificate in the PDFs and confirmation seals, the
+    seal certificate and its chain, and the TSA's certificate (from a dummy token: the
+    real one does not exist before sealing, and the manifest that lists the data must be
+    sealed last).
     """
     # sealing a bundle that contradicts itself would be a bug here, not a finding there
-    if {doc.path for doc in inventory.documents} != set(pdfs):
-        raise ValueError("the PDFs are not exactly the documents of the inventory")
+    expected = {doc.path for doc in inventory.documents} | {
+        c.path for doc in inventory.documents for c in doc.confirmations
+    }
+    if expected != set(files):
+        raise ValueError("the files are not exactly the documents and confirmations listed")
     for doc in inventory.documents:
-        if hashlib.sha256(pdfs[doc.path]).hexdigest() != doc.sha256:
+        if hashlib.sha256(files[doc.path]).hexdigest() != doc.sha256:
             raise ValueError(f"{doc.code}: the bytes do not hash to the inventory's SHA-256")
-    certificates = [cert for pdf in pdfs.values() for cert in certificates_of_pdf(pdf)]
+    certificates = [
+        cert
+        for path, data in files.items()
+        for cert in (
+            certificates_of_pdf(data) if path.endswith(".pdf") else certificates_of_sealed(data)
+        )
+    ]
     certificates.append(seal_signer.certificate)
     certificates += list(seal_signer.signer.cert_registry)
     dummy_token = await timestamper.async_dummy_response("sha256")
@@ -76,7 +87,7 @@ async def build_bundle(
         moment=inventory.exported_at,
     )
 
-    files = {INVENTORY_PATH: inventory.to_json(), **pdfs, **revocation.files()}
+    files = {INVENTORY_PATH: inventory.to_json(), **files, **revocation.files()}
     objects = [
         DataObject.of(path, _media_type(path), data, root=path == INVENTORY_PATH)
         for path, data in files.items()

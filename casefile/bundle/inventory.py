@@ -1,8 +1,9 @@
 """The inventory of an exported case file: the case, its documents and their signatures.
 
 Legal basis: Joint Circular art. 10(3), 13(1) (file code, document codes, record numbers
-without gaps), art. 15(1) (a transferred file is checked against its inventory),
-art. 17(1)(a) (log of signer, signing time and document type).
+without gaps), art. 6 and 7(6) (participants' confirmations), art. 15(1) (a transferred
+file is checked against its inventory), art. 17(1)(a) (log of signer, signing time and
+document type).
 
 It is a data object of the bundle (``inventory.json``, the manifest's root file), so the
 exporting agency's seal covers it. The signature facts are read from each PDF itself
@@ -26,8 +27,10 @@ from casefile.signing.signers import CertificateHolder
 __all__ = [
     "INVENTORY_FORMAT",
     "BundleInventory",
+    "InventoryConfirmation",
     "InventoryDocument",
     "InventorySignature",
+    "confirmation_path",
     "document_path",
     "pdf_signature_facts",
     "record_gaps",
@@ -55,6 +58,19 @@ class InventorySignature(_Frozen):
     """The time-stamp's time, else the time the signer's software claimed."""
 
 
+class InventoryConfirmation(_Frozen):
+    """A participant's confirmation of the document in another form than a digital
+    signature, sealed by the agency (Joint Circular art. 6, 7(6))."""
+
+    party_code: str
+    form: str
+    confirmed_at: datetime
+    pdf_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    """The PDF the participant was shown."""
+    path: str
+    """Where the sealed record is in the bundle."""
+
+
 class InventoryDocument(_Frozen):
     """One document of the case file as filed."""
 
@@ -75,6 +91,7 @@ class InventoryDocument(_Frozen):
     page_count: int = Field(ge=0)
     registered_at: datetime | None
     signatures: tuple[InventorySignature, ...]
+    confirmations: tuple[InventoryConfirmation, ...] = ()
 
 
 class BundleInventory(_Frozen):
@@ -100,6 +117,11 @@ class BundleInventory(_Frozen):
 def document_path(code: str) -> str:
     """Where a document's PDF goes in the bundle (codes are URL-safe, without ``/``)."""
     return f"documents/{code}.pdf"
+
+
+def confirmation_path(document_code: str, party_code: str) -> str:
+    """Where a sealed confirmation goes in the bundle (JSON: the record and its seal)."""
+    return f"confirmations/{document_code}/{party_code}.json"
 
 
 def pdf_signature_facts(pdf: bytes) -> tuple[InventorySignature, ...]:

@@ -32,6 +32,7 @@ PROBLEM_LABELS: dict[BundleProblem, str] = {
     BundleProblem.RECORD_GAP: "Số thứ tự tài liệu hoặc số bút lục không liên tục",
     BundleProblem.SIGNATURE_INVALID: "Chữ ký số của tài liệu không hợp lệ",
     BundleProblem.SIGNATURE_INDETERMINATE: "Chưa xác định được chữ ký số của tài liệu",
+    BundleProblem.CONFIRMATION_INVALID: "Xác nhận của người tham gia tố tụng không hợp lệ",
 }
 
 
@@ -82,6 +83,12 @@ def render_bundle_report(result: BundleVerification, *, bundle_name: str) -> str
             f"{REASON_LABELS[validation.reason]} ({len(validation.signatures)} chữ ký/dấu "
             "thời gian)"
         )
+        for confirmation in check.confirmations:
+            lines.append(
+                f"   xác nhận của {confirmation.party_code} ({confirmation.form.value}, "
+                f"{format_vn_time(confirmation.confirmed_at)}): "
+                f"{VERDICT_LABELS[confirmation.verdict]}"
+            )
         if check.proven_at is not None:
             lines.append(
                 f"   kiểm tra tại thời điểm đóng dấu gói: {format_vn_time(check.proven_at)}"

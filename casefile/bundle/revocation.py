@@ -26,10 +26,13 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 from pyhanko_certvalidator.fetchers.api import FetcherBackend
 
+from casefile.confirmation import SealedConfirmation
+
 __all__ = [
     "RevocationData",
     "certificates_of_cms",
     "certificates_of_pdf",
+    "certificates_of_sealed",
     "collect_revocation_data",
 ]
 
@@ -69,6 +72,15 @@ def certificates_of_pdf(pdf: bytes) -> list[x509.Certificate]:
     except Exception:  # noqa: BLE001 - pyHanko raises many kinds on broken PDFs
         return []
     return [cert for emb in embedded for cert in certificates_of_cms(emb.signed_data)]
+
+
+def certificates_of_sealed(data: bytes) -> list[x509.Certificate]:
+    """Every certificate in the seal of a sealed confirmation (JSON, as in a bundle)."""
+    try:
+        sealed = SealedConfirmation.model_validate_json(data)
+        return certificates_of_cms(cms.ContentInfo.load(sealed.seal)["content"])
+    except Exception:  # noqa: BLE001 - unreadable: its verification will say so
+        return []
 
 
 async def collect_revocation_data(

@@ -32,6 +32,7 @@ from casefile.bundle.container import (
 from casefile.bundle.export import INVENTORY_PATH
 from casefile.bundle.inventory import (
     BundleInventory,
+    InventoryDocument,
     InventorySignature,
     pdf_signature_facts,
     record_gaps,
@@ -39,6 +40,11 @@ from casefile.bundle.inventory import (
 from casefile.bundle.manifest import DataObject, MalformedManifest, Manifest, parse_manifest
 from casefile.bundle.revocation import RevocationData
 from casefile.bundle.seal import SealCheck, verify_seal
+from casefile.confirmation import (
+    ConfirmationVerification,
+    SealedConfirmation,
+    verify_confirmation,
+)
 from casefile.signing.validation import DocumentValidation, ValidationPolicy, Verdict, validate_pdf
 
 __all__ = ["BundleProblem", "BundleVerification", "DocumentCheck", "Finding", "verify_bundle"]
@@ -73,6 +79,9 @@ class BundleProblem(StrEnum):
     """A PDF's signatures or time-stamps do not validate."""
     SIGNATURE_INDETERMINATE = "signature_indeterminate"
     """A PDF's signatures cannot be decided with the data in the bundle."""
+    CONFIRMATION_INVALID = "confirmation_invalid"
+    """A participant's sealed confirmation does not verify, or is not of its document
+    (art. 6, 7(6))."""
 
 
 Found = Callable[[BundleProblem, str | None, str], None]
@@ -106,6 +115,7 @@ class DocumentCheck:
     validation: DocumentValidation
     proven_at: datetime | None
     """The seal's time-stamp time, as of which the PDF was validated; ``None``: now."""
+    confirmations: tuple[ConfirmationVerification, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,7 @@ class BundleVerification:
                     "code": d.code,
                     "proven_at": _iso(d.proven_at),
                     **d.validation.to_dict(),
+                    "confirmations": [c.to_dict() for c in d.confirmations],
                 }
                 for d in self.documents
             ],
@@ -253,7 +264,8 @@ async def _check_documents(
     sealed_at: datetime | None,
     found: Found,
 ) -> list[DocumentCheck]:
-    """Validate every PDF in the bundle and compare its signatures with the inventory.
+    """Validate every PDF in the bundle, compare its signatures with the inventory and
+    verify its participants' sealed confirmations.
 
     An intact PDF of a soundly sealed bundle is validated as of the seal's time-stamp,
     with the revocation data fetched at export (an OCSP response is fresh for minutes,
@@ -268,7 +280,14 @@ async def _check_documents(
         proven_at = sealed_at if path in intact else None
         validation = await validate_pdf(pdf, policy, proven_at=proven_at)
         code = listed[path].code if path in listed else None
-        documents.append(DocumentCheck(path, code, validation, proven_at))
+        confirmations = (
+            await _check_confirmations(
+                listed[path], pdf, intact=intact, policy=policy, proven_at=proven_at, found=found
+            )
+            if path in listed
+            else ()
+        )
+        documents.append(DocumentCheck(path, code, validation, proven_at, confirmations))
         if validation.verdict is Verdict.INVALID:
             found(BundleProblem.SIGNATURE_INVALID, path, f"the PDF is invalid: {validation.reason}")
         elif validation.verdict is Verdict.INDETERMINATE:
@@ -280,6 +299,57 @@ async def _check_documents(
         if path in listed:
             _compare_signatures(path, pdf, listed[path].signatures, found)
     return documents
+
+
+async def _check_confirmations(
+    document: InventoryDocument,
+    pdf: bytes,
+    *,
+    intact: Mapping[str, bytes],
+    policy: ValidationPolicy,
+    proven_at: datetime | None,
+    found: Found,
+) -> tuple[ConfirmationVerification, ...]:
+    """Verify each sealed confirmation of ``document`` against its PDF (art. 6, 7(6)).
+
+    A file that is missing or does not match the manifest is already a finding.
+    """
+    results = []
+    for listed in document.confirmations:
+        data = intact.get(listed.path)
+        if data is None:
+            continue
+        try:
+            sealed = SealedConfirmation.model_validate_json(data)
+        except ValidationError as exc:
+            found(BundleProblem.CONFIRMATION_INVALID, listed.path, f"not a sealed record: {exc}")
+            continue
+        record = sealed.record
+        if (record.document_code, record.party_code) != (document.code, listed.party_code):
+            found(
+                BundleProblem.CONFIRMATION_INVALID,
+                listed.path,
+                f"the record confirms {record.document_code} by {record.party_code}, "
+                f"the inventory lists it for {document.code} by {listed.party_code}",
+            )
+            continue
+        result = await verify_confirmation(
+            sealed,
+            pdf,
+            policy.trust_roots,
+            require_revocation_info=True,
+            validation_time=proven_at,
+            crls=policy.extra_crls,
+            ocsps=policy.extra_ocsps,
+        )
+        results.append(result)
+        if result.verdict is not Verdict.VALID:
+            found(
+                BundleProblem.CONFIRMATION_INVALID,
+                listed.path,
+                f"{result.reason.value}: {result.detail}",
+            )
+    return tuple(results)
 
 
 def _validation_data(files: Mapping[str, bytes], suffix: str) -> tuple[bytes, ...]:
@@ -369,7 +439,8 @@ async def _seal(
 def _compare_inventory(
     inventory: BundleInventory, listed: Mapping[str, DataObject], found: Found
 ) -> None:
-    """The inventory's documents are exactly the manifest's PDFs, with the same hashes."""
+    """The inventory's documents and confirmations are exactly the manifest's, the PDFs
+    with the same hashes."""
     documents = {doc.path: doc for doc in inventory.documents}
     manifest_pdfs = {p for p in listed if p.startswith("documents/")}
     for path in sorted(manifest_pdfs - set(documents)):
@@ -384,6 +455,12 @@ def _compare_inventory(
                 f"{doc.code}: the inventory says SHA-256 {doc.sha256}, "
                 f"the manifest {listed[path].sha256}",
             )
+    confirmations = {c.path for doc in inventory.documents for c in doc.confirmations}
+    manifest_confirmations = {p for p in listed if p.startswith("confirmations/")}
+    for path in sorted(manifest_confirmations - confirmations):
+        found(BundleProblem.INVENTORY_MISMATCH, path, "in the manifest but not in the inventory")
+    for path in sorted(confirmations - manifest_confirmations):
+        found(BundleProblem.INVENTORY_MISMATCH, path, "a confirmation not in the manifest")
     if inventory.record_count != max((d.last_record for d in inventory.documents), default=0):
         found(
             BundleProblem.INVENTORY_MISMATCH,

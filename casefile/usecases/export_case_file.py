@@ -20,29 +20,34 @@ from casefile.audit import record_event
 from casefile.blobstore import BlobStore
 from casefile.bundle.inventory import (
     BundleInventory,
+    InventoryConfirmation,
     InventoryDocument,
+    confirmation_path,
     document_path,
     pdf_signature_facts,
 )
 from casefile.models import AuditEvent, Case, User
 from casefile.repositories.cases import get_case_by_code, list_documents
+from casefile.usecases.confirm_document import sealed_confirmations
 
 __all__ = ["CaseFileExport", "collect_case_file", "record_case_file_export"]
 
 
 @dataclass(frozen=True)
 class CaseFileExport:
-    """What goes into the bundle: the inventory and every PDF by its bundle path."""
+    """What goes into the bundle: the inventory, and every PDF and sealed confirmation by
+    its bundle path."""
 
     case: Case
     inventory: BundleInventory
-    pdfs: Mapping[str, bytes]
+    files: Mapping[str, bytes]
 
 
 def collect_case_file(
     session: Session, *, actor: User, code: str, blobs: BlobStore, exported_at: datetime
 ) -> CaseFileExport:
-    """Read case ``code`` and every document's bytes for an export by ``actor``.
+    """Read case ``code``, every document's bytes and every sealed confirmation of a
+    participant (art. 6, 7(6)) for an export by ``actor``.
 
     Only an officer of the owning agency whose clearance covers the case may export it,
     and the owning agency is the one that seals. A stored blob that no longer matches its
@@ -51,15 +56,27 @@ def collect_case_file(
     case = get_case_by_code(session=session, code=code)
     check_can_read_case(actor, case)
     documents = list_documents(session=session, case=case)
-    pdfs: dict[str, bytes] = {}
+    files: dict[str, bytes] = {}
     entries = []
     for document in documents:
         path = document_path(document.code)
-        pdfs[path] = blobs.get(document.sha256)
+        files[path] = blobs.get(document.sha256)
         try:
-            signatures = pdf_signature_facts(pdfs[path])
+            signatures = pdf_signature_facts(files[path])
         except ValueError:
             signatures = ()  # exported as filed; its verification will say it is not a PDF
+        confirmations = []
+        for sealed in sealed_confirmations(session, document=document):
+            record = sealed.record
+            confirmation = InventoryConfirmation(
+                party_code=record.party_code,
+                form=record.form.value,
+                confirmed_at=record.confirmed_at,
+                pdf_sha256=record.pdf_sha256,
+                path=confirmation_path(document.code, record.party_code),
+            )
+            files[confirmation.path] = sealed.model_dump_json().encode("utf-8")
+            confirmations.append(confirmation)
         entries.append(
             InventoryDocument(
                 number=document.number,
@@ -78,6 +95,7 @@ def collect_case_file(
                 page_count=document.page_count,
                 registered_at=document.registered_at,
                 signatures=signatures,
+                confirmations=tuple(confirmations),
             )
         )
     inventory = BundleInventory(
@@ -92,7 +110,7 @@ def collect_case_file(
         record_count=max((d.last_record for d in documents), default=0),
         documents=tuple(entries),
     )
-    return CaseFileExport(case=case, inventory=inventory, pdfs=pdfs)
+    return CaseFileExport(case=case, inventory=inventory, files=files)
 
 
 def record_case_file_export(

@@ -23,7 +23,7 @@ from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 from sqlalchemy import select
 
-from casefile.blobstore import FileBlobStore
+from casefile.blobstore import FileBlobStore, sha256_hex
 from casefile.bundle.container import (
     ASIC_E_MIMETYPE,
     MANIFEST_PATH,
@@ -32,13 +32,23 @@ from casefile.bundle.container import (
     read_container,
 )
 from casefile.bundle.export import INVENTORY_PATH, build_bundle
-from casefile.bundle.inventory import BundleInventory, InventoryDocument, pdf_signature_facts
+from casefile.bundle.inventory import (
+    BundleInventory,
+    InventoryConfirmation,
+    InventoryDocument,
+    confirmation_path,
+    document_path,
+    pdf_signature_facts,
+)
 from casefile.bundle.manifest import DataObject, build_manifest, parse_manifest
 from casefile.bundle.seal import seal_manifest
 from casefile.bundle.verify import BundleProblem, BundleVerification, verify_bundle
+from casefile.confirmation import ConfirmationRecord, SealedConfirmation, seal_confirmation
 from casefile.db import transaction
 from casefile.errors import NotFound
-from casefile.models import AuditEvent
+from casefile.filecodes import ExtensionKind, parse_case_code
+from casefile.models import AuditEvent, Document, Party
+from casefile.repositories.cases import get_case_by_code
 from casefile.signing.pades import (
     Box,
     RegisterStamp,
@@ -50,10 +60,11 @@ from casefile.signing.pki import PKCS12_PASSPHRASE, DemoPKI
 from casefile.signing.runtime import SigningRuntime
 from casefile.signing.signers import SoftwareSigner
 from casefile.signing.validation import ReasonCode, ValidationPolicy, Verdict, validate_pdf
+from casefile.usecases.confirm_document import ConfirmationTarget, file_confirmation
 from casefile.usecases.export_case_file import collect_case_file, record_case_file_export
 from tests.casefile.signing.conftest import BODY_MARKER, _make_pdf
 from tests.conftest import Database
-from tests.factories import add_document, add_pdf_document, create_case, user
+from tests.factories import add_document, add_party, add_pdf_document, create_case, user
 
 PAGES = (2, 1, 3)
 """Pages of the three signed documents of the test case (records 1-2, 3, 4-6)."""
@@ -89,16 +100,25 @@ async def signed_pdfs(signing: SigningRuntime) -> list[bytes]:
     return [await _signed_pdf(signing, pages, str(n)) for n, pages in enumerate(PAGES, 1)]
 
 
+CASE_CODE = "CSDTHN-2026-000001-03"
+
+
+def _document_code(number: int) -> str:
+    return str(parse_case_code(CASE_CODE).extend(ExtensionKind.DOCUMENT, number))
+
+
+def _doc_path(number: int) -> str:
+    return document_path(_document_code(number))
+
+
 def _inventory_of(pdfs: list[bytes], *, records: list[tuple[int, int]] | None = None):
     """An inventory of ``pdfs`` as CSDTHN would export it, without a database."""
-    from casefile.blobstore import sha256_hex
-
     records = records or [(1, 2), (3, 3), (4, 6)]
     documents = tuple(
         InventoryDocument(
             number=n,
-            code=f"CSDTHN-2026-000001-03-D{n:06d}-00",
-            path=f"documents/CSDTHN-2026-000001-03-D{n:06d}-00.pdf",
+            code=_document_code(n),
+            path=document_path(_document_code(n)),
             first_record=first,
             last_record=last,
             procedural_number=f"{n}/QĐ-CSĐT",
@@ -184,6 +204,42 @@ def _rezip(data: bytes, *, replace: Mapping[str, bytes | None] = {}, mimetype: b
     return out.getvalue()
 
 
+async def _sealed_confirmation(
+    signing: SigningRuntime, *, document_code: str, party_code: str, pdf: bytes
+) -> SealedConfirmation:
+    """A participant's fingerprint confirmation of ``pdf``, sealed by CSDTHN (art. 7(6))."""
+    record = ConfirmationRecord.model_validate(
+        {
+            "document_code": document_code,
+            "party_code": party_code,
+            "form": "fingerprint",
+            "confirmed_at": datetime.now(UTC).isoformat(),
+            "pdf_sha256": sha256_hex(pdf),
+            "technical": {
+                "device": "Máy đọc vân tay phòng hỏi cung số 2",
+                "ip_address": "10.12.0.34",
+                "user_agent": "hoso-kiosk/1.4 (Android 14)",
+            },
+            "evidence": {
+                "kind": "fingerprint",
+                "device_model": "SecuGen Hamster Pro 20",
+                "device_serial": "H58220512345",
+                "finger": "right_index",
+                "template_sha256": sha256_hex(b"fingerprint template"),
+                "match_score": 0.93,
+                "threshold": 0.8,
+            },
+        }
+    )
+    seal = await signing.signer(signing.pki.seal_label("CSDTHN"))
+    try:
+        return await seal_confirmation(
+            record, seal, sealed_at=datetime.now(UTC), timestamper=signing.env.timestamper
+        )
+    finally:
+        await seal.aclose()
+
+
 # -- export from the database ------------------------------------------------------------
 
 
@@ -198,16 +254,28 @@ async def test_export_case_file_verifies_offline_and_is_logged(
     with transaction(database.sessions) as session:
         case = create_case(session, title="Vụ trộm cắp tài sản")
         for n, (pdf, pages) in enumerate(zip(signed_pdfs, PAGES, strict=True), 1):
-            add_pdf_document(
+            document = add_pdf_document(
                 session, case, blobs, pdf, pages=pages, procedural_number=f"{n}/QĐ-CSĐT"
             )
-        case_code = case.code
+        party = add_party(session, case)
+        case_code, party_code, confirmed = case.code, party.code, document.code
+    sealed = await _sealed_confirmation(
+        signing, document_code=confirmed, party_code=party_code, pdf=signed_pdfs[-1]
+    )
+    with transaction(database.sessions) as session:
+        case = get_case_by_code(session=session, code=case_code)
+        target = ConfirmationTarget(
+            session.scalars(select(Document).where(Document.code == confirmed)).one(),
+            case,
+            session.scalars(select(Party).where(Party.code == party_code)).one(),
+        )
+        file_confirmation(session, actor=user(session, "dtv.an"), target=target, sealed=sealed)
     with transaction(database.sessions) as session:
         actor = user(session, "dtv.an")
         export = collect_case_file(
             session, actor=actor, code=case_code, blobs=blobs, exported_at=datetime.now(UTC)
         )
-        data = await _bundle(signing, export.inventory, export.pdfs)
+        data = await _bundle(signing, export.inventory, export.files)
         record_case_file_export(
             session, actor=actor, export=export, bundle_sha256="0" * 64, written_to="x.asice"
         )
@@ -233,6 +301,8 @@ async def test_export_case_file_verifies_offline_and_is_logged(
     signers = {s.signer for s in inventory.documents[0].signatures}
     assert "Nguyễn Văn An" in signers and len(inventory.documents[0].signatures) == 2
     assert [d.validation.verdict for d in result.documents] == [Verdict.VALID] * 3
+    assert [c.party_code for c in inventory.documents[2].confirmations] == [party_code]
+    assert [c.verdict for c in result.documents[2].confirmations] == [Verdict.VALID]
     assert result.seal is not None and result.seal.organization == inventory.agency_name
     assert result.seal.timestamp_time is not None
     with database.sessions() as session:
@@ -276,7 +346,7 @@ async def test_export_case_file_with_unreadable_pdf_named_at_verification(
             exported_at=datetime.now(UTC),
         )
 
-    result = await _verify(signing, await _bundle(signing, export.inventory, export.pdfs))
+    result = await _verify(signing, await _bundle(signing, export.inventory, export.files))
 
     path = export.inventory.documents[0].path
     assert _problems(result) == {(BundleProblem.SIGNATURE_INVALID, path)}
@@ -365,7 +435,7 @@ async def test_verify_bundle_valid_offline(signing: SigningRuntime, sealed_bundl
 async def test_verify_bundle_pdf_bytes_changed(
     signing: SigningRuntime, sealed_bundle: bytes
 ) -> None:
-    path = "documents/CSDTHN-2026-000001-03-D000002-00.pdf"
+    path = _doc_path(2)
     pdf = bytearray(read_container(sealed_bundle).entries[path])
     pdf[pdf.index(BODY_MARKER)] ^= 0x01
     result = await _verify(signing, _rezip(sealed_bundle, replace={path: bytes(pdf)}))
@@ -375,7 +445,7 @@ async def test_verify_bundle_pdf_bytes_changed(
 
 
 async def test_verify_bundle_pdf_removed(signing: SigningRuntime, sealed_bundle: bytes) -> None:
-    path = "documents/CSDTHN-2026-000001-03-D000003-00.pdf"
+    path = _doc_path(3)
     result = await _verify(signing, _rezip(sealed_bundle, replace={path: None}))
     assert result.verdict is Verdict.INVALID
     assert _problems(result) == {(BundleProblem.FILE_MISSING, path)}
@@ -383,7 +453,7 @@ async def test_verify_bundle_pdf_removed(signing: SigningRuntime, sealed_bundle:
 
 async def test_verify_bundle_file_added(signing: SigningRuntime, sealed_bundle: bytes) -> None:
     path = "documents/bo-sung.pdf"
-    added = read_container(sealed_bundle).entries["documents/CSDTHN-2026-000001-03-D000001-00.pdf"]
+    added = read_container(sealed_bundle).entries[_doc_path(1)]
     result = await _verify(signing, _rezip(sealed_bundle, replace={path: added}))
     assert result.verdict is Verdict.INVALID
     assert _problems(result) == {(BundleProblem.FILE_EXTRA, path)}
@@ -605,6 +675,47 @@ async def test_verify_bundle_inventory_disagrees_with_documents(
         (BundleProblem.INVENTORY_MISMATCH, second["path"]),
         (BundleProblem.INVENTORY_MISMATCH, third["path"]),
     }
+
+
+async def test_verify_bundle_confirmation_record_changed(
+    signing: SigningRuntime, signed_pdfs: list[bytes]
+) -> None:
+    inventory, files = _inventory_of(signed_pdfs)
+    first = inventory.documents[0]
+    party = str(parse_case_code(CASE_CODE).extend(ExtensionKind.PARTY, 1))
+    sealed = await _sealed_confirmation(
+        signing, document_code=first.code, party_code=party, pdf=files[first.path]
+    )
+    path = confirmation_path(first.code, party)
+    listed = InventoryConfirmation(
+        party_code=party,
+        form="fingerprint",
+        confirmed_at=sealed.record.confirmed_at,
+        pdf_sha256=first.sha256,
+        path=path,
+    )
+    inventory = inventory.model_copy(
+        update={
+            "documents": (
+                first.model_copy(update={"confirmations": (listed,)}),
+                *inventory.documents[1:],
+            )
+        }
+    )
+    data = await _bundle(signing, inventory, {**files, path: sealed.model_dump_json().encode()})
+    assert (await _verify(signing, data)).findings == ()  # sound as exported
+
+    # the participant's record changed, the bundle re-sealed around it: its own seal says so
+    changed = json.loads(sealed.model_dump_json())
+    changed["record"]["evidence"]["match_score"] = 0.99
+    entries = read_container(data).entries
+    result = await _verify(
+        signing, await _resealed(signing, {**entries, path: json.dumps(changed).encode()})
+    )
+
+    assert result.verdict is Verdict.INVALID
+    assert _problems(result) == {(BundleProblem.CONFIRMATION_INVALID, path)}
+    assert result.findings[0].detail.startswith("record_changed")
 
 
 async def test_verify_bundle_manifest_with_dtd_refused(
