@@ -25,7 +25,11 @@ sys.path.insert(0, str(ROOT))
 
 from casefile.codes import Stage  # noqa: E402
 from casefile.db import make_engine, make_session_factory, migrate, transaction  # noqa: E402
-from casefile.delivery import electronic_idempotency_key  # noqa: E402
+from casefile.delivery import (  # noqa: E402
+    DeliveryPolicy,
+    electronic_idempotency_key,
+    recipient_facts,
+)
 from casefile.demo import load_demo_data  # noqa: E402
 from casefile.inputs import NewCase, NewParty  # noqa: E402
 from casefile.legaltime import LegalCalendar  # noqa: E402
@@ -41,6 +45,8 @@ from tests.casefile.test_rendering import SAMPLES  # noqa: E402
 from worker import build_workers, running  # noqa: E402
 from workflows import (  # noqa: E402
     SEARCH_ATTRIBUTES,
+    deliver_document_workflow_id,
+    document_delivery_request_id,
     issue_document_workflow_id,
     open_case_workflow_id,
     public_notification_workflow_id,
@@ -49,6 +55,8 @@ from workflows import (  # noqa: E402
 from workflows.deliver_document import DeliverDocumentWorkflow  # noqa: E402
 from workflows.io import (  # noqa: E402
     AccessConfirmed,
+    DeliverDocumentInput,
+    DeliveryNotification,
     IssueDocumentInput,
     OpenCaseInput,
     PlatformReceipt,
@@ -64,15 +72,17 @@ HISTORIES = ROOT / "tests" / "histories"
 VERSIONS = {
     "open_case": 1,
     "issue_document": 3,
-    "deliver_document": 2,
+    "deliver_document": 3,
     "public_notification": 1,
     "transfer_case_file": 1,
     "receive_case_file": 1,
 }
 """Kept from earlier versions: issue_document_v1 (four activities), v2 (fewer steps),
-deliver_document_v1 (paper, before the platform-task-queues patch). Added: issue_document_v3
-(a recipient, so the delivery starts after issuing), deliver_document_v2 (that delivery,
-electronic on the platform's own queue, its receipt signalled), public_notification_v1
+deliver_document_v1 (paper, before the platform-task-queues patch), deliver_document_v2
+(the delivery started after issuing, electronic on the platform's own queue, its receipt
+signalled). Added: issue_document_v3 (a recipient, so the delivery starts after issuing),
+deliver_document_v3 (whereabouts unknown: posted for a demo day, then notified publicly
+through a child PublicNotification), public_notification_v1
 (request document filed, notices on the account and the portal, access confirmed),
 transfer_case_file_v1 and receive_case_file_v1 (a file sent to the procuracy, checked and
 accepted, on one installation serving both agencies)."""
@@ -140,6 +150,9 @@ async def _record(client: Client, settings: Settings, engine: object) -> dict:
         ),
     )
     await delivered.result()
+    via_notice = await _deliver_to_unknown_whereabouts(
+        client, settings, engine, case.code, issued_result.document_code
+    )
     notice = PublicNotificationInput(
         request_id=f"1:{uuid.uuid4()}",
         actor_id=1,
@@ -165,12 +178,49 @@ async def _record(client: Client, settings: Settings, engine: object) -> dict:
         AccessConfirmed(channel=Channel.ACCOUNT, at=datetime.now(UTC)),
     )
     await notified.result()
+    await via_notice.result()
     return {
         "open_case": opened,
         "issue_document": issued,
-        "deliver_document": delivered,
+        "deliver_document": via_notice,
         "public_notification": notified,
     }
+
+
+async def _deliver_to_unknown_whereabouts(
+    client: Client, settings: Settings, engine: object, case_code: str, document_code: str
+) -> WorkflowHandle:
+    """Whereabouts unknown: posted publicly for one demo day without result, then notified
+    publicly on the portal (art. 9(4)(c)-(d), 19(1)); the process is left running."""
+    with transaction(make_session_factory(engine)) as session:
+        away = add_party(
+            session,
+            actor=session.get(User, 1),
+            case=get_case_by_code(session=session, code=case_code),
+            new=NewParty(role="suspect", full_name="Vũ Văn Vắng", whereabouts_known=False),
+            person=None,
+        )
+        party_code, facts = away.code, recipient_facts(away)
+    request = DeliverDocumentInput(
+        request_id=document_delivery_request_id(document_code, party_code),
+        actor_id=1,
+        case_code=case_code,
+        document_code=document_code,
+        party_code=party_code,
+        recipient=facts,
+        policy=DeliveryPolicy(
+            posting_days=1,
+            calendar=LegalCalendar(day_seconds=DAY_SECONDS, epoch=datetime.now(UTC)),
+        ),
+        notification=DeliveryNotification(forms=[Form.PORTAL], content=CONTENT),
+        task_queue=settings.task_queue,
+    )
+    return await client.start_workflow(
+        DeliverDocumentWorkflow.run,
+        request,
+        id=deliver_document_workflow_id(settings.task_queue, request.request_id),
+        task_queue=settings.task_queue,
+    )
 
 
 async def _record_transfer(client: Client, signing: SigningRuntime, folder: Path) -> dict:

@@ -485,8 +485,10 @@ class DeliverDocumentWorkflow:
     async def _public_notification(self, ground: str) -> None:
         input = self._input
         notification = input.notification
+        # the instance's queue from the input: the same id when a history is replayed, where
+        # workflow.info().task_queue is the replayer's (runs started without it: their queue)
         child_id = public_notification_workflow_id(
-            workflow.info().task_queue, f"{input.request_id}:delivery"
+            input.task_queue or workflow.info().task_queue, f"{input.request_id}:delivery"
         )
         self._notification_id = child_id
         await self._record(

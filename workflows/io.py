@@ -397,6 +397,9 @@ class DeliverDocumentInput(_Frozen):
     policy: DeliveryPolicy = DeliveryPolicy()
     notification: DeliveryNotification | None = None
     """None: a posting without result ends as ``posting_without_result``."""
+    task_queue: str | None = None
+    """The instance's task queue, which names the public notification it may start; None: the
+    queue this run is on (the same at run time, but not when a history is replayed)."""
 
 
 class DeliveryStepArgs(_Frozen):

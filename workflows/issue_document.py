@@ -161,6 +161,7 @@ class IssueDocumentWorkflow:
                     party_code=found.party_code,
                     recipient=found.recipient,
                     policy=input.delivery_policy,
+                    task_queue=queue,
                 ),
                 id=child_id,
                 parent_close_policy=ParentClosePolicy.ABANDON,

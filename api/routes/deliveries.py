@@ -180,6 +180,7 @@ async def start_deliveries(
             party_code=party_code,
             recipient=facts,
             policy=policy,
+            task_queue=settings.task_queue,
         )
         await start_once(
             temporal,
