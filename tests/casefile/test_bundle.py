@@ -63,6 +63,7 @@ from casefile.signing.validation import ReasonCode, ValidationPolicy, Verdict, v
 from casefile.usecases.confirm_document import ConfirmationTarget, file_confirmation
 from casefile.usecases.export_case_file import collect_case_file, record_case_file_export
 from tests.casefile.signing.conftest import BODY_MARKER, _make_pdf
+from tests.casefile.test_confirmation import _record_data
 from tests.conftest import Database
 from tests.factories import add_document, add_party, add_pdf_document, create_case, user
 
@@ -209,27 +210,12 @@ async def _sealed_confirmation(
 ) -> SealedConfirmation:
     """A participant's fingerprint confirmation of ``pdf``, sealed by CSDTHN (art. 7(6))."""
     record = ConfirmationRecord.model_validate(
-        {
-            "document_code": document_code,
-            "party_code": party_code,
-            "form": "fingerprint",
-            "confirmed_at": datetime.now(UTC).isoformat(),
-            "pdf_sha256": sha256_hex(pdf),
-            "technical": {
-                "device": "Máy đọc vân tay phòng hỏi cung số 2",
-                "ip_address": "10.12.0.34",
-                "user_agent": "hoso-kiosk/1.4 (Android 14)",
-            },
-            "evidence": {
-                "kind": "fingerprint",
-                "device_model": "SecuGen Hamster Pro 20",
-                "device_serial": "H58220512345",
-                "finger": "right_index",
-                "template_sha256": sha256_hex(b"fingerprint template"),
-                "match_score": 0.93,
-                "threshold": 0.8,
-            },
-        }
+        _record_data(
+            document_code=document_code,
+            party_code=party_code,
+            confirmed_at=datetime.now(UTC).isoformat(),
+            pdf_sha256=sha256_hex(pdf),
+        )
     )
     seal = await signing.signer(signing.pki.seal_label("CSDTHN"))
     try:
