@@ -6,7 +6,8 @@ when ``HOSO_SIGNER_BACKEND=pkcs11``), the time-stamp and revocation data from th
 PKI's in-process services. The copy is logged (``case.exported``) in the same transaction
 that read the file, after the bundle is on disk; if logging fails the file is removed.
 
-Exit status: 0 written, 1 refused (unknown case or user, no authority), 2 unusable input.
+Exit status: 0 written, 1 refused (unknown case or user, no authority, a corrupted blob),
+2 unusable input (a mistyped case code, an existing or impossible output path).
 
 Legal basis: Joint Circular art. 4(4), 14(2), 17(1)(đ) (every copy is logged), art. 13(3).
 """
@@ -23,7 +24,7 @@ from sqlalchemy import select
 from casefile.blobstore import FileBlobStore, sha256_hex
 from casefile.bundle.export import build_bundle
 from casefile.db import make_engine, make_session_factory, transaction
-from casefile.errors import HosoError
+from casefile.errors import HosoError, InvalidInput
 from casefile.models import User
 from casefile.settings import Settings
 from casefile.signing.runtime import Pkcs11Settings, SigningRuntime
@@ -115,7 +116,7 @@ def export_case(code: str, settings: Settings, *, username: str, output: Path | 
             target.unlink(missing_ok=True)  # the copy was not logged: it must not remain
         if isinstance(exc, HosoError):
             print(f"hoso export: {exc.failure_message}", file=sys.stderr)
-            return 1
+            return 2 if isinstance(exc, InvalidInput) else 1  # e.g. a mistyped case code
         raise
     finally:
         engine.dispose()

@@ -135,7 +135,7 @@ async def test_export_writes_sealed_bundle_verified_elsewhere(
     assert "KẾT LUẬN: KHÔNG HỢP LỆ" in text.stdout and gone in text.stdout
 
 
-async def test_export_by_officer_of_another_agency_refused(
+async def test_export_by_officer_of_another_agency_or_of_mistyped_code_refused(
     database: Database, signing: SigningRuntime, filed_case: str, tmp_path: Path
 ) -> None:
     bundle = tmp_path / "out.asice"
@@ -150,6 +150,17 @@ async def test_export_by_officer_of_another_agency_refused(
     )
     assert result.returncode == 1
     assert f"no case {filed_case}" in result.stderr and not bundle.exists()
+    mistyped = filed_case[:-1] + ("0" if filed_case[-1] != "0" else "1")
+    result = _hoso(
+        _installation(database, signing, tmp_path),
+        "export",
+        mistyped,
+        "--user",
+        "dtv.an",
+        "--output",
+        str(bundle),
+    )
+    assert result.returncode == 2 and "check digits" in result.stderr and not bundle.exists()
 
 
 def test_verify_bundle_unusable_input_exits_2(signing: SigningRuntime, tmp_path: Path) -> None:
