@@ -61,7 +61,7 @@ PDF = (
 )
 HANOI = timezone(timedelta(hours=7))
 NOW = datetime(2026, 12, 4, 9, 30, tzinfo=HANOI)
-NEW_LABELS = ("head", "seal-csdthn", "seal-vkshn", "seal-tahn")
+NEW_LABELS = ("head", "seal-csdthn", "seal-vkshn", "seal-tahn", "seal-ttghn", "seal-thahshn")
 
 
 @pytest.fixture(autouse=True, scope="module")
