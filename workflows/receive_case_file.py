@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.transfer import TransferActivities
     from workflows import CASE_CODE
     from workflows.policies import platform_retry, step_options
+    from workflows.transfer_case_file import wait_or_warn
     from workflows.transfer_io import (
         DecideArgs,
         DecisionRequest,
@@ -25,7 +26,6 @@ with workflow.unsafe.imports_passed_through():
         ReceiverDecision,
         TransferOutcome,
         TransferStatus,
-        WarnArgs,
     )
 
 __all__ = ["ReceiveCaseFileWorkflow"]
@@ -57,18 +57,12 @@ class ReceiveCaseFileWorkflow:
             retry_policy=STEP["retry_policy"],
         )
         self._step = "awaiting_decision"
-        try:
-            await workflow.wait_condition(
-                lambda: self._decision is not None, timeout=input.policy.confirmation_limit
-            )
-        except TimeoutError:
-            await workflow.execute_activity_method(
-                TransferActivities.warn_unconfirmed,
-                WarnArgs(transfer_id=input.transfer_id, direction="incoming", at=workflow.now()),
-                **STEP,
-            )
-            self._warned = True
-            await workflow.wait_condition(lambda: self._decision is not None)
+        self._warned = await wait_or_warn(
+            lambda: self._decision is not None,
+            input.policy.confirmation_limit,
+            input.transfer_id,
+            "incoming",
+        )
         self._step = "notifying_sender"
         await workflow.execute_activity_method(
             TransferActivities.notify_sender,

@@ -10,6 +10,7 @@ Signal: ``receiver_decided`` (the receiver's signed decision, through the agency
 Query: ``status``.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from temporalio import workflow
@@ -36,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
         WarnArgs,
     )
 
-__all__ = ["TransferCaseFileWorkflow"]
+__all__ = ["TransferCaseFileWorkflow", "wait_or_warn"]
 
 DEFINITIVE = [
     "TransferRefused",
@@ -49,6 +50,24 @@ DEFINITIVE = [
     "ProceduralViolation",
 ]
 STEP = step_options(DEFINITIVE)
+
+
+async def wait_or_warn(
+    decided: Callable[[], bool], limit: timedelta, transfer_id: str, direction: str
+) -> bool:
+    """Wait for the decision; past ``limit`` warn this side's supervisors once (art.
+    17(2)(e)) and keep waiting. Return whether they were warned."""
+    try:
+        await workflow.wait_condition(decided, timeout=limit)
+        return False
+    except TimeoutError:
+        await workflow.execute_activity_method(
+            TransferActivities.warn_unconfirmed,
+            WarnArgs(transfer_id=transfer_id, direction=direction, at=workflow.now()),
+            **STEP,
+        )
+        await workflow.wait_condition(decided)
+        return True
 
 
 @workflow.defn
@@ -102,18 +121,12 @@ class TransferCaseFileWorkflow:
             )
         self._state = "sent"
         self._step = "awaiting_decision"
-        try:
-            await workflow.wait_condition(
-                lambda: self._decision is not None, timeout=input.policy.confirmation_limit
-            )
-        except TimeoutError:
-            await workflow.execute_activity_method(
-                TransferActivities.warn_unconfirmed,
-                WarnArgs(transfer_id=input.transfer_id, direction="outgoing", at=workflow.now()),
-                **STEP,
-            )
-            self._warned = True
-            await workflow.wait_condition(lambda: self._decision is not None)
+        self._warned = await wait_or_warn(
+            lambda: self._decision is not None,
+            input.policy.confirmation_limit,
+            input.transfer_id,
+            "outgoing",
+        )
         self._step = "recording_decision"
         outcome = await workflow.execute_activity_method(
             TransferActivities.record_outcome, args=[input.transfer_id, self._decision], **STEP

@@ -38,6 +38,9 @@ from typing import Any
 
 import httpx
 from sqlalchemy import text
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import ResetActivityRequest
+from temporalio.service import RPCError
 
 from bench.issuance.stats import out
 from bench.outage.processes import Processes, busy_ticks, free_port, temporal_command, wait_until
@@ -67,6 +70,7 @@ PLATFORM = "vneid"  # the simulator's account platform that hoso's account queue
 BACKOFF = platform_retry([])  # the production retry policy of the platform calls
 START_CONCURRENCY = 50
 START_TIMEOUT_S = 120
+ELECTRONIC_ACTIVITY = "send_electronic_delivery"
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,10 @@ class Config:
     max_outage_s: float = 3600.0
     drain_timeout_s: float | None = None
     """None: one backoff cap + 3 × N / capacity + 5 minutes."""
+    release: bool = False
+    """At the end of the outage, reset every waiting electronic-delivery activity (Temporal's
+    ResetActivity, as an operator could), so the backlog starts at once, limited only by the
+    queue's rate limit, instead of on its retry timers."""
     keep: bool = False
 
 
@@ -162,6 +170,7 @@ class Bench:
         self.marks: dict[str, float] = {}
         self.workflow_ids: list[str] = []
         self.accounts: list[str] = []
+        self.release_errors: dict[str, int] = {}
 
     # --- set-up ---------------------------------------------------------------------------
 
@@ -340,6 +349,35 @@ class Bench:
         response.raise_for_status()
         self.marks["outage_end"] = time.time()
         out(f"outage ended after {self.marks['outage_end'] - self.marks['outage_start']:.0f} s")
+        if self.config.release:
+            await self.release_backlog()
+
+    async def release_backlog(self) -> None:
+        """Reset each workflow's waiting platform call: it leaves its backoff and starts now."""
+        gate = asyncio.Semaphore(START_CONCURRENCY)
+        errors: dict[str, int] = {}
+
+        async def reset(workflow_id: str) -> None:
+            async with gate:
+                try:
+                    await self.client.workflow_service.reset_activity(
+                        ResetActivityRequest(
+                            namespace=self.settings.temporal_namespace,
+                            execution=WorkflowExecution(workflow_id=workflow_id),
+                            type=ELECTRONIC_ACTIVITY,
+                            identity="bench-outage",
+                        )
+                    )
+                except RPCError as exc:
+                    errors[exc.status.name] = errors.get(exc.status.name, 0) + 1
+
+        await asyncio.gather(*(reset(w) for w in self.workflow_ids))
+        self.marks["released"] = time.time()
+        self.release_errors = errors
+        out(
+            f"released the backlog in {self.marks['released'] - self.marks['outage_end']:.1f} s"
+            f" (errors: {errors or 'none'})"
+        )
 
     async def drain(self) -> None:
         cap = BACKOFF.maximum_interval.total_seconds()
@@ -515,6 +553,9 @@ def analyse(bench: Bench, checks: dict[str, Any]) -> dict[str, Any]:
         "deliveries": n,
         "capacity_per_s": bench.config.capacity,
         "rate_limit_per_s": bench.rate_limit,
+        "released": bench.config.release,
+        "release_errors": bench.release_errors,
+        "release_s": marks["released"] - end if "released" in marks else None,
         "backoff": {
             "initial_s": BACKOFF.initial_interval.total_seconds(),
             "coefficient": BACKOFF.backoff_coefficient,
@@ -553,6 +594,8 @@ async def run_outage(config: Config) -> dict[str, Any]:
         await bench.drain()
         checks = await bench.check()
         result = analyse(bench, checks)
+        # each refused attempt is logged by the worker (a traceback at WARNING): that is work
+        result["log_bytes"] = {log.stem: log.stat().st_size for log in bench.logs.glob("*.log")}
         result["samples"] = [asdict(s) for s in bench.samples]
         return result
     finally:
@@ -582,7 +625,8 @@ def report(result: dict[str, Any]) -> None:
         result["checks"],
     )
     out(
-        f"{n} deliveries, capacity {result['capacity_per_s']:g}/s, "
+        f"{n} deliveries, {'released' if result['released'] else 'on retry timers'}, "
+        f"capacity {result['capacity_per_s']:g}/s, "
         f"account queue rate limit {result['rate_limit_per_s']:g}/s, backoff {result['backoff']}"
     )
     out(
@@ -615,6 +659,13 @@ def report(result: dict[str, Any]) -> None:
             "outage"
         )
         out(_cpu_line("CPU during drain and completion", drain["window"]))
+    logs = result.get("log_bytes", {})
+    out(
+        "log bytes: "
+        + ", ".join(f"{name} {size}" for name, size in logs.items())
+        + f" ({logs.get('worker-account', 0) / max(1, attempts['refused_total']):.0f} bytes "
+        "of the account worker's log per refused attempt)"
+    )
     out("checks: " + json.dumps(checks, ensure_ascii=False))
 
 
@@ -639,6 +690,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quiet", type=float, default=10.0, help="seconds without a call")
     parser.add_argument("--max-outage", type=float, default=3600.0, help="seconds (3600)")
+    parser.add_argument(
+        "--release",
+        action="store_true",
+        help="at the end of the outage reset the waiting activities (start now, not on timers)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     args = parser.parse_args(argv)
@@ -649,6 +705,7 @@ def main(argv: list[str] | None = None) -> int:
         outage_attempts=args.outage_attempts,
         quiet_s=args.quiet,
         max_outage_s=args.max_outage,
+        release=args.release,
         keep=args.keep,
     )
     started = datetime.now(UTC)

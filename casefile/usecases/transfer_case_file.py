@@ -70,10 +70,14 @@ DECIDING_ROLES = frozenset({Role.HEAD, Role.PROSECUTOR, Role.JUDGE})
 OPEN_STATES = (TransferState.PREPARING, TransferState.SENT, TransferState.CHECKED)
 
 
-def get_transfer(session: Session, transfer_id: str, direction: str) -> Transfer:
-    found = session.scalars(
+def find_transfer(session: Session, transfer_id: str, direction: str) -> Transfer | None:
+    return session.scalars(
         select(Transfer).where(Transfer.transfer_id == transfer_id, Transfer.direction == direction)
     ).one_or_none()
+
+
+def get_transfer(session: Session, transfer_id: str, direction: str) -> Transfer:
+    found = find_transfer(session, transfer_id, direction)
     if found is None:
         raise NotFound(f"no {direction} transfer {transfer_id}", field="transfer_id")
     return found
@@ -116,9 +120,7 @@ def start_outgoing(
     at: datetime,
 ) -> Transfer:
     """Check the move and record it; a repeated call returns the row of the first."""
-    existing = session.scalars(
-        select(Transfer).where(Transfer.transfer_id == transfer_id, Transfer.direction == OUTGOING)
-    ).one_or_none()
+    existing = find_transfer(session, transfer_id, OUTGOING)
     if existing is not None:
         return existing
     case = get_case_by_code(session=session, code=case_code, for_update=True)
@@ -360,11 +362,7 @@ def receive_inventory(
 ) -> tuple[Transfer, list[str]]:
     """Record an incoming transfer (once) and return the hashes whose bytes are missing.
     ``payload`` is the inventory exactly as the sender sealed it (its hash is shared)."""
-    transfer = session.scalars(
-        select(Transfer).where(
-            Transfer.transfer_id == inventory.transfer_id, Transfer.direction == INCOMING
-        )
-    ).one_or_none()
+    transfer = find_transfer(session, inventory.transfer_id, INCOMING)
     if transfer is None:
         get_agency_by_code(session=session, code=inventory.to_agency_code)
         transfer = Transfer(

@@ -4,7 +4,7 @@ in process), as the peers of HOSO_PEERS."""
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from tests.conftest import Database, fresh_database
 from tests.factories import add_document, create_case
 from worker import CASEFILE_QUEUE, build_workers, running
 
-__all__ = ["Installation", "installations"]
+__all__ = ["Installation", "Linked", "installations"]
 
 
 @dataclass
@@ -157,6 +157,27 @@ def case_in_stage(
 
             stored.owner_agency_id = user(session, username).agency_id
         return case.code
+
+
+Linked = Callable[..., AbstractAsyncContextManager[tuple[list["Installation"], dict]]]
+"""``linked(agencies=["CSDTHN", "VKSHN"], kind="sqlite", **settings)``: installations."""
+
+
+@pytest.fixture
+def linked(temporal: Client, signing: SigningRuntime, tmp_path: Path) -> Linked:
+    def start(
+        agencies: list[str] | None = None, *, kind: str = "sqlite", **overrides: object
+    ) -> AbstractAsyncContextManager[tuple[list[Installation], dict]]:
+        return installations(
+            agencies or ["CSDTHN", "VKSHN"],
+            kind=kind,
+            folder=tmp_path,
+            temporal=temporal,
+            signing=signing,
+            **overrides,
+        )
+
+    return start
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -3,18 +3,16 @@
 legality check, a person's acceptance or return with reasons, and the sender's read-only
 copy."""
 
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from temporalio.client import Client
 
 from casefile.audit import verify_chain
 from casefile.codes import Stage
 from casefile.models import AuditEvent, Case, Document, StatusOutboxEntry, Transfer
 from casefile.signing.runtime import SigningRuntime
 from tests.helpers import assert_eventually
-from tests.transfers.conftest import Installation, case_in_stage, installations
+from tests.transfers.conftest import Installation, Linked, case_in_stage
 
 ITEMS = [
     {
@@ -50,15 +48,10 @@ async def _side(installation: Installation, username: str, transfer_id: str, sta
 
 
 async def test_investigation_conclusion_goes_to_the_procuracy_and_is_accepted(
-    database_kind: str, temporal: Client, signing: SigningRuntime, tmp_path: Path
+    database_kind: str,
+    linked: Linked,
 ) -> None:
-    async with installations(
-        ["CSDTHN", "VKSHN"],
-        kind=database_kind,
-        folder=tmp_path,
-        temporal=temporal,
-        signing=signing,
-    ) as ((police, procuracy), tampers):
+    async with linked(kind=database_kind) as ((police, procuracy), tampers):
         case = case_in_stage(police, Stage.INVESTIGATION, username="dtv.an", documents=3)
         transfer_id = await _start(police, case, "dtv.an", "investigation_conclusion", "VKSHN")
 
@@ -133,15 +126,10 @@ async def _decide(receiver: Installation, username: str, transfer_id: str, **bod
 
 
 async def test_a_returned_file_stays_with_the_sender_with_the_reasons(
-    database_kind: str, temporal: Client, signing: SigningRuntime, tmp_path: Path
+    database_kind: str,
+    linked: Linked,
 ) -> None:
-    async with installations(
-        ["CSDTHN", "VKSHN"],
-        kind=database_kind,
-        folder=tmp_path,
-        temporal=temporal,
-        signing=signing,
-    ) as ((police, procuracy), _):
+    async with linked(kind=database_kind) as ((police, procuracy), _):
         case = case_in_stage(police, Stage.INVESTIGATION, username="dtv.an")
         transfer_id = await _start(police, case, "dtv.an", "investigation_conclusion", "VKSHN")
         await _side(procuracy, "kiemsat.binh", transfer_id, "checked")
@@ -167,11 +155,9 @@ async def test_a_returned_file_stays_with_the_sender_with_the_reasons(
 
 
 async def test_a_document_changed_in_transit_is_named_and_cannot_be_accepted(
-    temporal: Client, signing: SigningRuntime, tmp_path: Path
+    linked: Linked,
 ) -> None:
-    async with installations(
-        ["CSDTHN", "VKSHN"], kind="sqlite", folder=tmp_path, temporal=temporal, signing=signing
-    ) as ((police, procuracy), tampers):
+    async with linked() as ((police, procuracy), tampers):
         link = tampers[("CSDTHN", "VKSHN")]
         link.change_upload = lambda attempt: attempt == 1
         case = case_in_stage(police, Stage.INVESTIGATION, username="dtv.an", documents=3)
@@ -200,14 +186,12 @@ async def test_a_document_changed_in_transit_is_named_and_cannot_be_accepted(
 
 
 async def test_a_gap_in_the_record_numbers_is_found(
-    temporal: Client, signing: SigningRuntime, tmp_path: Path
+    linked: Linked,
 ) -> None:
     from casefile.db import transaction
     from casefile.numbering import case_scope, next_numbers
 
-    async with installations(
-        ["CSDTHN", "VKSHN"], kind="sqlite", folder=tmp_path, temporal=temporal, signing=signing
-    ) as ((police, procuracy), _):
+    async with linked() as ((police, procuracy), _):
         case = case_in_stage(police, Stage.INVESTIGATION, username="dtv.an", documents=2)
         with transaction(police.database.sessions) as session:
             case_id = session.scalars(select(Case.id).where(Case.code == case)).one()
@@ -218,11 +202,9 @@ async def test_a_gap_in_the_record_numbers_is_found(
 
 
 async def test_an_interrupted_transfer_resumes_without_resending_what_arrived(
-    temporal: Client, signing: SigningRuntime, tmp_path: Path
+    linked: Linked,
 ) -> None:
-    async with installations(
-        ["CSDTHN", "VKSHN"], kind="sqlite", folder=tmp_path, temporal=temporal, signing=signing
-    ) as ((police, procuracy), tampers):
+    async with linked() as ((police, procuracy), tampers):
         link = tampers[("CSDTHN", "VKSHN")]
         link.fail_upload = lambda attempt: attempt == 2  # the line drops at the third upload
         case = case_in_stage(police, Stage.INVESTIGATION, username="dtv.an", documents=4)
@@ -295,13 +277,9 @@ async def test_each_transition_end_to_end(
     receiver: str,
     decider: str,
     target: Stage,
-    temporal: Client,
-    signing: SigningRuntime,
-    tmp_path: Path,
+    linked: Linked,
 ) -> None:
-    async with installations(
-        [sender, receiver], kind="sqlite", folder=tmp_path, temporal=temporal, signing=signing
-    ) as ((sending, receiving), _):
+    async with linked([sender, receiver]) as ((sending, receiving), _):
         case = case_in_stage(sending, stage, username=sender_user)
         transfer_id = await _start(sending, case, sender_user, kind, receiver)
         incoming = await _side(receiving, decider, transfer_id, "checked")
@@ -315,11 +293,9 @@ async def test_each_transition_end_to_end(
 
 
 async def test_a_move_the_procedure_lacks_is_refused_before_anything_starts(
-    temporal: Client, signing: SigningRuntime, tmp_path: Path
+    linked: Linked,
 ) -> None:
-    async with installations(
-        ["CSDTHN", "VKSHN"], kind="sqlite", folder=tmp_path, temporal=temporal, signing=signing
-    ) as ((police, _), _):
+    async with linked() as ((police, _), _):
         case = case_in_stage(police, Stage.INVESTIGATION, username="dtv.an")
         for body, field in (
             ({"kind": "indictment", "to_agency_code": "VKSHN"}, "kind"),
@@ -337,16 +313,9 @@ async def test_a_move_the_procedure_lacks_is_refused_before_anything_starts(
 
 
 async def test_unconfirmed_transfers_warn_both_agencies_supervisors(
-    temporal: Client, signing: SigningRuntime, tmp_path: Path
+    linked: Linked,
 ) -> None:
-    async with installations(
-        ["CSDTHN", "VKSHN"],
-        kind="sqlite",
-        folder=tmp_path,
-        temporal=temporal,
-        signing=signing,
-        transfer_confirmation_seconds=2,
-    ) as ((police, procuracy), _):
+    async with linked(transfer_confirmation_seconds=2) as ((police, procuracy), _):
         case = case_in_stage(police, Stage.INVESTIGATION, username="dtv.an")
         transfer_id = await _start(police, case, "dtv.an", "investigation_conclusion", "VKSHN")
 
@@ -371,13 +340,11 @@ async def test_unconfirmed_transfers_warn_both_agencies_supervisors(
 
 
 async def test_one_installation_serving_both_agencies(
-    temporal: Client, signing: SigningRuntime, tmp_path: Path
+    linked: Linked,
 ) -> None:
     """The embedded default: sender and receiver share one database; the same link and
     checks run, and the file's owner moves."""
-    async with installations(
-        ["CSDTHN"], kind="sqlite", folder=tmp_path, temporal=temporal, signing=signing
-    ) as ((shared,), _):
+    async with linked(["CSDTHN"]) as ((shared,), _):
         case = case_in_stage(shared, Stage.INVESTIGATION, username="dtv.an")
         transfer_id = await _start(shared, case, "dtv.an", "investigation_conclusion", "VKSHN")
         incoming = await _side(shared, "kiemsat.binh", transfer_id, "checked")
@@ -390,13 +357,12 @@ async def test_one_installation_serving_both_agencies(
 
 
 async def test_the_agency_link_refuses_unsigned_and_forged_requests(
-    temporal: Client, signing: SigningRuntime, tmp_path: Path
+    linked: Linked,
+    signing: SigningRuntime,
 ) -> None:
     from casefile.agencylink import AgencySeals, canonical_json, sha256_hex
 
-    async with installations(
-        ["CSDTHN", "VKSHN"], kind="sqlite", folder=tmp_path, temporal=temporal, signing=signing
-    ) as ((police, procuracy), _):
+    async with linked() as ((police, procuracy), _):
         path = "/api/v1/agency-link/transfers"
         body = canonical_json({"inventory": {}, "signature": ""})
         unsigned = await procuracy.api.post(path, content=body)

@@ -174,7 +174,7 @@ async def _awaiting(handle, awaited: str) -> DeliveryStatus:
 
 @pytest.mark.usefixtures("demo_tokens")
 async def test_issued_summons_is_delivered_to_its_recipient_by_a_child_process(
-    time_skipping: WorkflowEnvironment,
+    own_time_skipping: WorkflowEnvironment,
     settings: Settings,
     database: Database,
     signing: SigningRuntime,
@@ -185,7 +185,7 @@ async def test_issued_summons_is_delivered_to_its_recipient_by_a_child_process(
     request = _request(
         case_code, DocType.SUMMONS, recipients=[party], task_queue=settings.task_queue
     )
-    client: Client = time_skipping.client
+    client: Client = own_time_skipping.client
     async with build_casefile_worker(client, settings, signing):
         handle = await _start(client, settings, request)
         result = await handle.result()
