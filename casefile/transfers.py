@@ -31,6 +31,7 @@ __all__ = [
     "Inventory",
     "Finding",
     "record_number_findings",
+    "legality_report_text",
 ]
 
 
@@ -286,3 +287,41 @@ def _runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
         else:
             runs.append((number, number))
     return runs
+
+
+CHECK_LABELS = {
+    "hash": "Tài liệu bị thay đổi (mã băm SHA-256 không khớp bảng kê)",
+    "missing": "Thiếu tài liệu",
+    "signature": "Chữ ký số không hợp lệ",
+    "records": "Số bút lục không liên tục hoặc trùng",
+}
+
+
+def legality_report_text(
+    inventory: Inventory, findings: Sequence[Finding], *, documents: int, signatures: int
+) -> str:
+    """The receiver's legality check as people read it (Vietnamese, plain text), for the
+    person who accepts or returns the file (art. 9(3), 15(1))."""
+    lines = [
+        "BÁO CÁO KIỂM TRA TÍNH HỢP LỆ CỦA HỒ SƠ ĐIỆN TỬ ĐƯỢC CHUYỂN GIAO",
+        f"Mã hồ sơ: {inventory.case_code} — {inventory.case_title}",
+        f"Bên giao: {inventory.from_agency_code}; bên nhận: {inventory.to_agency_code}; "
+        f"lập bảng kê: {inventory.sent_at.isoformat()} ({inventory.sent_by})",
+        f"Biên bản giao nhận: {inventory.handover_document_code}",
+        f"Số tài liệu đã kiểm tra: {documents}; số chữ ký đã kiểm tra: {signatures}; "
+        f"bút lục từ 1 đến {inventory.last_record}",
+        "KẾT LUẬN: " + ("ĐẠT" if not findings else f"KHÔNG ĐẠT — {len(findings)} vấn đề"),
+    ]
+    for number, finding in enumerate(findings, start=1):
+        where = f" [{finding.document_code}]" if finding.document_code else ""
+        lines.append(
+            f"{number}. {CHECK_LABELS.get(finding.check, finding.check)}{where}: {finding.detail}"
+        )
+    if inventory.physical_items:
+        lines.append("Vật chứng, tài liệu giao kèm (kiểm tra khi nhận trực tiếp):")
+        lines += [
+            f"- {item.description} (số lượng {item.quantity}; niêm phong: {item.seal_status}; "
+            f"hình thức giao: {item.delivery_method})"
+            for item in inventory.physical_items
+        ]
+    return "\n".join(lines) + "\n"

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
 from temporalio.service import RPCError
@@ -20,16 +21,22 @@ from api.processes import start_once, update_or_conflict
 from casefile.access import check_can_edit_case
 from casefile.codes import AgencyKind, Role, Stage
 from casefile.db import transaction
-from casefile.errors import NotFound
+from casefile.errors import Conflict, NotFound
 from casefile.models import Transfer
 from casefile.repositories.cases import get_agency_by_code, get_case_by_code
 from casefile.settings import Settings
-from casefile.transfers import PhysicalItem, TransferKind, check_transfer
+from casefile.transfers import (
+    Inventory,
+    PhysicalItem,
+    TransferKind,
+    check_transfer,
+    legality_report_text,
+)
 from casefile.usecases import transfer_case_file as usecase
 from workflows import receive_case_file_workflow_id, transfer_case_file_workflow_id
 from workflows.receive_case_file import ReceiveCaseFileWorkflow
 from workflows.transfer_case_file import TransferCaseFileWorkflow
-from workflows.transfer_io import DecisionRequest, TransferInput, TransferPolicy
+from workflows.transfer_io import DecisionRequest, LegalityReport, TransferInput, TransferPolicy
 
 __all__ = ["router", "transfer_policy"]
 
@@ -198,6 +205,30 @@ async def get_transfer(
         except RPCError:  # not started yet, or no worker can answer: the row says enough
             shown.append(row)
     return shown
+
+
+@router.get("/transfers/{transfer_id}/report", response_class=PlainTextResponse)
+def legality_report(
+    transfer_id: str, actor: CurrentActor, sessions: SessionFactoryDep
+) -> PlainTextResponse:
+    """The receiver's legality check in Vietnamese, for the person who decides (409 while the
+    check is still running)."""
+    with transaction(sessions) as session:
+        transfer = usecase.find_transfer(session, transfer_id, usecase.INCOMING)
+        if transfer is None or transfer.to_agency_code != actor.agency.code:
+            raise NotFound(f"no incoming transfer {transfer_id}", field="transfer_id")
+        if transfer.check_report is None:
+            raise Conflict(f"transfer {transfer_id} is still being checked")
+        report = LegalityReport.model_validate(
+            {k: v for k, v in transfer.check_report.items() if k != "checked_at"}
+        )
+        text = legality_report_text(
+            Inventory.model_validate(transfer.inventory),
+            report.findings,
+            documents=report.documents_checked,
+            signatures=report.signatures_checked,
+        )
+    return PlainTextResponse(text)
 
 
 class DecisionBody(BaseModel):

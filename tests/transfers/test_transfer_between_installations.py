@@ -3,7 +3,6 @@
 legality check, a person's acceptance or return with reasons, and the sender's read-only
 copy."""
 
-
 import pytest
 from sqlalchemy import func, select
 
@@ -58,6 +57,14 @@ async def test_investigation_conclusion_goes_to_the_procuracy_and_is_accepted(
         incoming = await _side(procuracy, "kiemsat.binh", transfer_id, "checked")
         report = incoming["check_report"]
         assert report["passed"], report
+        readable = await procuracy.api.get(
+            f"/api/v1/transfers/{transfer_id}/report", headers=procuracy.headers("kiemsat.binh")
+        )
+        assert "KẾT LUẬN: ĐẠT" in readable.text and "niêm phong nguyên vẹn" in readable.text
+        elsewhere = await police.api.get(
+            f"/api/v1/transfers/{transfer_id}/report", headers=police.headers("dtv.an")
+        )
+        assert elsewhere.status_code == 404  # the receiver's report, not the sender's
         assert report["documents_checked"] == 4  # three documents and the handover record
         assert report["signatures_checked"] >= 1  # the handover record's signature
         assert incoming["receipt"]["payload"]["inventory_sha256"] == incoming["inventory_sha256"]
@@ -173,6 +180,14 @@ async def test_a_document_changed_in_transit_is_named_and_cannot_be_accepted(
         assert [(f["check"], f["document_code"]) for f in report["findings"]] == [
             ("hash", changed[0])
         ]
+        readable = await procuracy.api.get(
+            f"/api/v1/transfers/{transfer_id}/report", headers=procuracy.headers("kiemsat.binh")
+        )
+        assert readable.status_code == 200
+        assert "KẾT LUẬN: KHÔNG ĐẠT — 1 vấn đề" in readable.text
+        assert f"Tài liệu bị thay đổi (mã băm SHA-256 không khớp bảng kê) [{changed[0]}]" in (
+            readable.text
+        )
         refused = await _decide(procuracy, "kiemsat.binh", transfer_id, decision="accept")
         assert refused["status"] == 409 and changed[0] in refused["message"]
         returned = await _decide(
