@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from activities.population import PopulationRegistry
+from activities.transfer import AgencyPeers
 from api.main import create_app
 from casefile.settings import Settings
 from casefile.signing.runtime import SigningRuntime
@@ -50,8 +51,19 @@ async def hoso_stack(
         settings, temporal=temporal, signing=signing, population=PopulationRegistry(platforms)
     )
     holder["app"] = app
-    workers = build_workers(temporal, settings, signing, queues=queues, platforms=platforms)
-    async with running(workers), app.router.lifespan_context(app), platforms:
+    # transfers between the agencies this installation serves go through its own API
+    itself = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=_Forward(holder)), base_url="http://hoso"
+    )
+    workers = build_workers(
+        temporal,
+        settings,
+        signing,
+        queues=queues,
+        platforms=platforms,
+        peers=AgencyPeers({}, itself),
+    )
+    async with running(workers), itself, app.router.lifespan_context(app), platforms:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://hoso") as hoso:
             yield Stack(hoso, platforms, simulator)

@@ -77,8 +77,11 @@ def content_of(session: Session, blobs: FileBlobStore) -> tuple[set[str], list[b
     return texts | {unaccented(t) for t in texts}, files
 
 
-async def run_flows(api: httpx.AsyncClient, platforms: httpx.AsyncClient, simulator, user) -> None:
-    """Open a case, move it, add two parties, issue a summons and deliver it both ways."""
+async def run_flows(
+    api: httpx.AsyncClient, platforms: httpx.AsyncClient, simulator, user, decider=None
+) -> None:
+    """Open a case, move it, add two parties, issue a summons and deliver it both ways; with
+    a ``decider`` of the procuracy, transfer the file there and accept it."""
     opened = await api.post("/api/v1/cases", json=CASE, headers=user)
     assert opened.status_code == 201, opened.text
     case = opened.json()["code"]
@@ -139,6 +142,31 @@ async def run_flows(api: httpx.AsyncClient, platforms: httpx.AsyncClient, simula
         return statuses == {parties[0]: "delivered_electronic", parties[1]: "delivered_paper"}
 
     await assert_eventually(both_delivered, timeout=30)
+    if decider is None:
+        return
+    sent = await api.post(  # the file goes to the procuracy, which accepts it (art. 9(1)-(3))
+        f"/api/v1/cases/{case}/transfers",
+        json={"kind": "investigation_conclusion", "to_agency_code": "VKSHN"},
+        headers=user,
+    )
+    assert sent.status_code == 201, sent.text
+    transfer = sent.json()["transfer_id"]
+
+    async def checked() -> bool:
+        found = await api.get(f"/api/v1/transfers/{transfer}", headers=decider)
+        return found.status_code == 200 and any(s["state"] == "checked" for s in found.json())
+
+    await assert_eventually(checked, timeout=60)
+    accepted = await api.post(
+        f"/api/v1/transfers/{transfer}/decision", json={"decision": "accept"}, headers=decider
+    )
+    assert accepted.status_code == 200, accepted.text
+
+    async def sender_knows() -> bool:
+        found = await api.get(f"/api/v1/transfers/{transfer}", headers=user)
+        return [side["state"] for side in found.json()] == ["accepted"]
+
+    await assert_eventually(sender_knows, timeout=60)
 
 
 async def test_no_content_field_ever_reaches_the_common_database(
@@ -151,7 +179,8 @@ async def test_no_content_field_ever_reaches_the_common_database(
 ) -> None:
     user = {"Authorization": f"Bearer {demo_tokens['dtv.an']}"}
     async with hoso_stack(settings, temporal, signing, tmp_path / "sim") as stack:
-        await run_flows(stack.hoso, stack.platforms, stack.simulator, user)
+        decider = {"Authorization": f"Bearer {demo_tokens['kiemsat.binh']}"}
+        await run_flows(stack.hoso, stack.platforms, stack.simulator, user, decider)
 
     with statusdb_engine(database.kind, tmp_path) as engine:
         app = statusdb_app(engine, tmp_path)
@@ -177,6 +206,9 @@ async def test_no_content_field_ever_reaches_the_common_database(
         ("delivery", "delivered_electronic"),
         ("delivery", "awaiting_paper_receipt"),
         ("delivery", "delivered_paper"),
+        ("transfer", "sent"),
+        ("transfer", "received"),
+        ("transfer", "accepted"),
     } <= published
     assert "Nguyễn Văn An" in forbidden and AN in forbidden and len(files) >= 1
     for table, row in rows:
