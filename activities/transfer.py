@@ -256,9 +256,9 @@ class TransferActivities:
     @domain_errors_as_application_errors
     def mark_failed(self, transfer_id: str, reason: str) -> None:
         with transaction(self._sessions) as session:
-            transfer = usecase.get_transfer(session, transfer_id, usecase.OUTGOING)
-            if transfer.state == TransferState.FAILED:
-                return
+            transfer = usecase.find_transfer(session, transfer_id, usecase.OUTGOING)
+            if transfer is None or transfer.state == TransferState.FAILED:
+                return  # refused before anything was recorded: the process says why
             transfer.state = TransferState.FAILED.value
             transfer.reasons = reason
             usecase.log_transfer(

@@ -18,18 +18,15 @@ from temporalio.service import RPCError
 
 from api.deps import CurrentActor, SessionFactoryDep, SettingsDep, TemporalClientDep
 from api.processes import start_once, update_or_conflict
-from casefile.access import check_can_edit_case
-from casefile.codes import AgencyKind, Role, Stage
+from casefile.codes import Role
 from casefile.db import transaction
 from casefile.errors import Conflict, NotFound
 from casefile.models import Transfer
-from casefile.repositories.cases import get_agency_by_code, get_case_by_code
 from casefile.settings import Settings
 from casefile.transfers import (
     Inventory,
     PhysicalItem,
     TransferKind,
-    check_transfer,
     legality_report_text,
 )
 from casefile.usecases import transfer_case_file as usecase
@@ -107,18 +104,12 @@ async def start_transfer(
 
     def precheck() -> str:
         with transaction(sessions) as session:
-            case = get_case_by_code(session=session, code=code)
-            check_can_edit_case(actor, case)
-            try:
-                receiver = get_agency_by_code(session=session, code=body.to_agency_code)
-            except NotFound:
-                raise NotFound(f"no agency {body.to_agency_code}", field="to_agency_code") from None
-            check_transfer(
-                body.kind,
-                sender=AgencyKind(case.owner_agency.kind),
-                receiver=AgencyKind(receiver.kind),
-                stage=Stage(case.stage),
-                same_agency=receiver.id == case.owner_agency_id,
+            case, _ = usecase.check_transfer_request(
+                session,
+                actor=actor,
+                case_code=code,
+                kind=body.kind,
+                to_agency_code=body.to_agency_code,
             )
             return case.code
 

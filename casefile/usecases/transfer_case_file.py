@@ -23,6 +23,7 @@ from casefile.audit import record_event
 from casefile.codes import AgencyKind, DocumentStatus, Role, Stage
 from casefile.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from casefile.models import (
+    Agency,
     Case,
     Counter,
     Document,
@@ -53,6 +54,7 @@ __all__ = [
     "DECIDING_ROLES",
     "get_transfer",
     "log_transfer",
+    "check_transfer_request",
     "start_outgoing",
     "handover_fields",
     "seal_inventory",
@@ -107,6 +109,44 @@ def log_transfer(
 # --- sender -------------------------------------------------------------------------------
 
 
+def check_transfer_request(
+    session: Session, *, actor: User, case_code: str, kind: TransferKind, to_agency_code: str
+) -> tuple[Case, Agency]:
+    """Everything that must hold before a transfer starts, each refusal naming its field:
+    the officer may change the case, the receiver exists and the procedure has the move,
+    the file holds documents, and it is not already on its way."""
+    case = get_case_by_code(session=session, code=case_code, for_update=True)
+    check_can_edit_case(actor, case)
+    if not actor.has_role(*SENDING_ROLES):
+        raise NotPermitted(f"{actor.username} has no role that may hand over a case file")
+    try:
+        receiver = get_agency_by_code(session=session, code=to_agency_code)
+    except NotFound:
+        raise NotFound(f"no agency {to_agency_code}", field="to_agency_code") from None
+    check_transfer(
+        kind,
+        sender=AgencyKind(case.owner_agency.kind),
+        receiver=AgencyKind(receiver.kind),
+        stage=Stage(case.stage),
+        same_agency=receiver.id == case.owner_agency_id,
+    )
+    if not _documents(session, case):
+        raise InvalidInput(f"case {case.code} has no document to hand over", field="code")
+    pending = session.scalars(
+        select(Transfer).where(
+            Transfer.case_code == case.code,
+            Transfer.direction == OUTGOING,
+            Transfer.state.in_(OPEN_STATES),
+        )
+    ).first()
+    if pending is not None:
+        raise Conflict(
+            f"case {case.code} is already being transferred ({pending.transfer_id})",
+            field="code",
+        )
+    return case, receiver
+
+
 def start_outgoing(
     session: Session,
     *,
@@ -123,30 +163,9 @@ def start_outgoing(
     existing = find_transfer(session, transfer_id, OUTGOING)
     if existing is not None:
         return existing
-    case = get_case_by_code(session=session, code=case_code, for_update=True)
-    check_can_edit_case(actor, case)
-    if not actor.has_role(*SENDING_ROLES):
-        raise NotPermitted(f"{actor.username} has no role that may hand over a case file")
-    receiver = get_agency_by_code(session=session, code=to_agency_code)
-    check_transfer(
-        kind,
-        sender=AgencyKind(case.owner_agency.kind),
-        receiver=AgencyKind(receiver.kind),
-        stage=Stage(case.stage),
-        same_agency=receiver.id == case.owner_agency_id,
+    case, receiver = check_transfer_request(
+        session, actor=actor, case_code=case_code, kind=kind, to_agency_code=to_agency_code
     )
-    pending = session.scalars(
-        select(Transfer).where(
-            Transfer.case_code == case.code,
-            Transfer.direction == OUTGOING,
-            Transfer.state.in_(OPEN_STATES),
-        )
-    ).first()
-    if pending is not None:
-        raise Conflict(
-            f"case {case.code} is already being transferred ({pending.transfer_id})",
-            field="code",
-        )
     transfer = Transfer(
         transfer_id=transfer_id,
         direction=OUTGOING,
@@ -184,9 +203,6 @@ def handover_fields(session: Session, transfer: Transfer, actor: User) -> dict[s
     and hash, and the physical items with their seals (art. 9(2))."""
     case = get_case_by_code(session=session, code=transfer.case_code)
     receiver = get_agency_by_code(session=session, code=transfer.to_agency_code)
-    documents = _documents(session, case)
-    if not documents:
-        raise InvalidInput(f"case {case.code} has no document to hand over", field="code")
     items = [
         {
             "description": f"{d.title} ({d.code})",
@@ -198,7 +214,7 @@ def handover_fields(session: Session, transfer: Transfer, actor: User) -> dict[s
             "pages": d.page_count,
             "sha256": d.sha256,
         }
-        for d in documents
+        for d in _documents(session, case)
     ]
     evidence = "\n".join(
         f"{item['description']} (số lượng {item['quantity']}; niêm phong: "

@@ -323,6 +323,13 @@ async def test_a_move_the_procedure_lacks_is_refused_before_anything_starts(
             )
             assert refused.status_code in (403, 404, 409, 422), refused.text
             assert refused.json()["error"]["field"] == field, (body, refused.text)
+        empty = case_in_stage(police, Stage.INVESTIGATION, username="dtv.an", documents=0)
+        nothing = await police.api.post(
+            f"/api/v1/cases/{empty}/transfers",
+            json={"kind": "investigation_conclusion", "to_agency_code": "VKSHN"},
+            headers=police.headers("dtv.an"),
+        )
+        assert nothing.status_code == 422 and nothing.json()["error"]["field"] == "code"
         with police.session() as session:
             assert session.scalar(select(func.count()).select_from(Transfer)) == 0
 
