@@ -95,6 +95,7 @@ class ReceiveCaseFileWorkflow:
             )
         finally:
             self._deciding = False
+        self._step = "decided"
         return self.status()
 
     @decide.validator
