@@ -396,3 +396,40 @@ async def test_the_agency_link_refuses_unsigned_and_forged_requests(
         stale = seals.sign_request("CSDTHN", "POST", path, sha256_hex(body))
         changed = await procuracy.api.post(path, content=body + b" ", headers=stale)
         assert changed.status_code == 403  # the body is not the one signed
+
+
+async def test_a_file_goes_to_the_procuracy_and_comes_back_for_more_investigation(
+    linked: Linked,
+) -> None:
+    """The police receive back the file they hold read-only: what they had is kept, what the
+    procuracy added joins it with its numbers, and the police may change the file again."""
+    async with linked() as ((police, procuracy), tampers):
+        case = case_in_stage(police, Stage.INVESTIGATION, username="dtv.an", documents=2)
+        there = await _start(police, case, "dtv.an", "investigation_conclusion", "VKSHN")
+        await _side(procuracy, "kiemsat.binh", there, "checked")
+        await _decide(procuracy, "kiemsat.binh", there, decision="accept")
+        await _side(police, "dtv.an", there, "accepted")
+
+        back = await _start(procuracy, case, "kiemsat.binh", "return_for_investigation", "CSDTHN")
+        incoming = await _side(police, "ptt.tuan", back, "checked")
+        assert incoming["check_report"]["passed"], incoming["check_report"]
+        # the police already hold every document but the procuracy's handover record
+        assert len(tampers[("VKSHN", "CSDTHN")].uploads) == 1
+        accepted = await _decide(police, "ptt.tuan", back, decision="accept")
+        assert accepted["status"] == 200, accepted
+        await _side(procuracy, "kiemsat.binh", back, "accepted")
+        with police.session() as session:
+            held = session.scalars(select(Case).where(Case.code == case)).one()
+            assert (held.owner_agency.code, held.stage) == ("CSDTHN", Stage.INVESTIGATION)
+            records = session.scalars(
+                select(Document.first_record)
+                .where(Document.case_id == held.id)
+                .order_by(Document.first_record)
+            ).all()
+        assert records == list(range(1, len(records) + 1))  # 2 documents + 2 handover records
+        again = await police.api.post(
+            f"/api/v1/cases/{case}/parties",
+            json={"role": "witness", "full_name": "Lê Văn Tám", "birth_year": 1980},
+            headers=police.headers("dtv.an"),
+        )
+        assert again.status_code == 201, again.text
