@@ -10,10 +10,11 @@ API (receives the platform's webhooks), the case-file worker and the account-pla
    of refused calls. The outage ends once every delivery has been refused ``--outage-attempts``
    times (default: one more than the attempts before the backoff reaches its cap) and no call
    came for ``--quiet`` seconds, i.e. between two waves of retries, so the whole backlog comes
-   back together after one backoff interval (the recovery latency) and drains at the rate the
-   platform allows.
+   back together at the next wave (the recovery latency, at most one backoff cap).
 3. Drain: the simulator's accepted calls (``accepted_at``) against the configured capacity;
-   then every workflow must complete.
+   then every workflow must complete. On the retry timers the backlog returns with the spread
+   of its last wave; ``--release`` resets the waiting activities at the end of the outage, so
+   only the queue's rate limit (and the CPU) paces the drain.
 4. Checks: each of the N idempotency keys accepted exactly once, each account given exactly one
    delivery, every workflow ``delivered_electronic``, every recipient so in hoso's database.
 
