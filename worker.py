@@ -16,6 +16,7 @@ import httpx
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.backlog import BacklogRelease
 from activities.cases import CaseActivities
 from activities.delivery import DeliveryActivities, HttpDeliveryPlatform
 from activities.issuance import IssuanceActivities
@@ -88,7 +89,17 @@ def _activities(
         cases=CaseActivities(sessions, settings.zone),
         issuance=IssuanceActivities(sessions, blobs, settings.zone, signing) if signing else None,
         notification=NotificationActivities(sessions, blobs, HttpPlatforms(http)),
-        delivery=DeliveryActivities(sessions, blobs, HttpDeliveryPlatform(http)),
+        delivery=DeliveryActivities(
+            sessions,
+            blobs,
+            HttpDeliveryPlatform(http),
+            BacklogRelease(
+                namespace=settings.temporal_namespace,
+                casefile_queue=settings.task_queue,
+                workflow_type="DeliverDocumentWorkflow",
+                activity_type="send_electronic_delivery",
+            ),
+        ),
         transfer=TransferActivities(
             sessions,
             blobs,

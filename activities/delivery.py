@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from temporalio import activity
 
+from activities.backlog import BacklogRelease
 from activities.errors import domain_errors_as_application_errors
 from activities.heartbeat import heartbeating
 from activities.platform_clients import HttpPlatforms
@@ -36,7 +37,7 @@ from casefile.delivery import (
     conversion_certificate_html,
     posting_record_html,
 )
-from casefile.errors import InvalidInput, NotFound
+from casefile.errors import InvalidInput, NotFound, PlatformUnavailable
 from casefile.inputs import NewDocument
 from casefile.models import Case, DeliveryTask, Document, DocumentRecipient, Party, User
 from casefile.repositories.cases import get_agency_by_code, get_case_by_code
@@ -176,10 +177,12 @@ class DeliveryActivities:
         session_factory: SessionFactory,
         blobs: BlobStore,
         platform: ElectronicDeliveryPlatform,
+        backlog: BacklogRelease | None = None,
     ) -> None:
         self._sessions = session_factory
         self._blobs = blobs
         self._platform = platform
+        self._backlog = backlog
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -345,15 +348,22 @@ class DeliveryActivities:
                 return ctx.document.title, ctx.document.sha256
 
         title, sha256 = await asyncio.to_thread(facts)
-        accepted = await heartbeating(
-            self._platform.deliver(
-                account=request.recipient.account,
-                document_code=request.document_code,
-                title=title,
-                pdf_sha256=sha256,
-                idempotency_key=args.idempotency_key,
+        try:
+            accepted = await heartbeating(
+                self._platform.deliver(
+                    account=request.recipient.account,
+                    document_code=request.document_code,
+                    title=title,
+                    pdf_sha256=sha256,
+                    idempotency_key=args.idempotency_key,
+                )
             )
-        )
+        except PlatformUnavailable:
+            if self._backlog is not None:
+                self._backlog.outage_seen()
+            raise
+        if self._backlog is not None:
+            await self._backlog.recovered()
         result = ElectronicAccepted(
             delivery_id=accepted.delivery_id, accepted_at=accepted.accepted_at, url=accepted.url
         )

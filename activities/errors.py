@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from casefile.errors import HosoError
 
@@ -22,6 +22,10 @@ def _translate(exc: Exception) -> ApplicationError:
             {"field": exc.field, "article": getattr(exc, "article", None)},
             type=type(exc).__name__,
             non_retryable=not exc.retryable,
+            # a platform that is down is expected and retried: no traceback per attempt
+            category=ApplicationErrorCategory.BENIGN
+            if exc.retryable
+            else ApplicationErrorCategory.UNSPECIFIED,
         )
     # bad input never gets better by retrying
     return ApplicationError(str(exc), type="InvalidInput", non_retryable=True)

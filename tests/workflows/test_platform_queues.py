@@ -2,6 +2,7 @@
 workers with per-platform rate limits): an electronic delivery waits, durably, for the account
 platform's worker and goes out exactly once when one starts polling."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,59 @@ def test_every_channel_has_a_rate_limit_and_nothing_else() -> None:
     from casefile.settings import DEFAULT_PLATFORM_RATE_LIMITS
 
     assert set(DEFAULT_PLATFORM_RATE_LIMITS) == {channel.value for channel in Channel}
+
+
+async def test_deliveries_waiting_out_an_outage_go_as_soon_as_the_platform_is_back(
+    settings: Settings,
+    temporal: Client,
+    signing: SigningRuntime,
+    demo_tokens: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    """The first delivery through after the outage releases the others from their backoff
+    (activities/backlog.py): they go before their own retry timers would have fired."""
+    from temporalio.api.workflowservice.v1 import ListBatchOperationsRequest
+
+    headers = {"Authorization": f"Bearer {demo_tokens['dtv.an']}"}
+    async with hoso_stack(settings, temporal, signing, tmp_path / "sim") as stack:
+        api, platforms = stack.hoso, stack.platforms
+        await platforms.put(f"/control/accounts/{ACCOUNT}", json={"delivered_after_seconds": 0})
+        for platform in ("vneid", "egov"):
+            await platforms.put(f"/control/outages/{platform}", json={"down_for_seconds": 3600})
+        waiting = [await _summons(api, headers, e_account=ACCOUNT) for _ in range(2)]
+
+        async def backing_off() -> list | None:
+            found = []
+            for _, _, document in waiting:
+                listed = (
+                    await api.get(f"/api/v1/documents/{document}/deliveries", headers=headers)
+                ).json()
+                if not listed:
+                    return None
+                described = await temporal.get_workflow_handle(listed[0]["workflow_id"]).describe()
+                pending = described.raw_description.pending_activities
+                if not pending or pending[0].attempt < 2:
+                    return None
+                found.append(pending[0].next_attempt_schedule_time.ToDatetime(tzinfo=UTC))
+            return found
+
+        next_attempts = await assert_eventually(backing_off, timeout=60)
+        assert await _account_calls(platforms) == []
+        for platform in ("vneid", "egov"):
+            await platforms.delete(f"/control/outages/{platform}")
+        await _summons(api, headers, e_account=ACCOUNT)  # a new delivery goes through first
+
+        async def all_accepted() -> bool:
+            return len(await _account_calls(platforms)) == 3
+
+        await assert_eventually(
+            all_accepted, timeout=(min(next_attempts) - datetime.now(UTC)).total_seconds()
+        )
+        assert datetime.now(UTC) < min(next_attempts)  # released, not brought back by timers
+        jobs = await temporal.workflow_service.list_batch_operations(
+            ListBatchOperationsRequest(namespace=settings.temporal_namespace)
+        )
+        assert any(
+            job.job_id.startswith("release-send_electronic_delivery") for job in jobs.operation_info
+        )
+        assert [call["replays"] for call in await _account_calls(platforms)] == [0, 0, 0]
