@@ -13,13 +13,16 @@ from sqlalchemy import select
 from temporalio.client import (
     Client,
     WorkflowHandle,
-    WorkflowUpdateFailedError,
 )
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import CurrentActor, SessionFactoryDep, SettingsDep, TemporalClientDep
-from api.errors import domain_error_from
-from api.processes import execution_status, processes_with_status, start_once
+from api.processes import (
+    execution_status,
+    processes_with_status,
+    start_once,
+    update_or_conflict,
+)
 from casefile import errors
 from casefile.access import check_can_edit_case, check_can_read_case
 from casefile.db import SessionFactory, transaction
@@ -284,16 +287,7 @@ async def _process(
 
 
 async def _update(handle: WorkflowHandle, update: object, argument: object) -> DeliveryStatus:
-    try:
-        return await handle.execute_update(update, argument)
-    except WorkflowUpdateFailedError as failure:  # a validator refusal or a failed record
-        if (domain := domain_error_from(failure)) is not None:
-            raise domain from failure
-        cause = failure.cause
-        message = getattr(cause, "message", None) or str(cause or failure)
-        raise errors.Conflict(message) from failure
-    except RPCError as finished:  # the process has ended: nothing is awaited
-        raise errors.Conflict(f"{handle.id} has ended: no paper report is awaited") from finished
+    return await update_or_conflict(handle, update, argument, ended="no paper report is awaited")
 
 
 @router.post("/deliveries/{workflow_id}/paper-receipt")

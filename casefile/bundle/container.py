@@ -84,6 +84,8 @@ def read_container(data: bytes) -> Container:
             try:
                 with archive.open(info) as stream:
                     content = stream.read(MAX_ENTRY_SIZE + 1)
+            # zipfile raises NotImplementedError for a compression method it lacks and
+            # RuntimeError for an encrypted entry: both make the bundle unusable input
             except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
                 raise UnreadableContainer(f"the entry {name!r} cannot be read: {exc}") from None
             if len(content) > MAX_ENTRY_SIZE:

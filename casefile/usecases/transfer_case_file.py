@@ -130,7 +130,7 @@ def check_transfer_request(
         stage=Stage(case.stage),
         same_agency=receiver.id == case.owner_agency_id,
     )
-    if not _documents(session, case):
+    if session.scalar(select(Document.id).where(Document.case_id == case.id).limit(1)) is None:
         raise InvalidInput(f"case {case.code} has no document to hand over", field="code")
     pending = session.scalars(
         select(Transfer).where(
